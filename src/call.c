@@ -1,0 +1,218 @@
+/* One request, end to end: check, encode, sign, send, parse. Everything it
+ * allocates lives in the client's box, so any error raised here leaks nothing;
+ * nothing here runs inside a libcurl callback. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+#include "json_decode.h"
+#include "json_encode.h"
+
+static int raise_param(lua_State *L, const char *action, const char *param, const char *msg)
+{
+    vod_error_push(L, VOD_E_INVALID_PARAMETER, action, "%s", msg);
+    if (param && *param) {
+        lua_pushstring(L, param);
+        lua_setfield(L, -2, "param");
+    }
+    return lua_error(L);
+}
+
+static void encode_body(lua_State *L, vod_client *c, const char *action, int params)
+{
+    vod_json_error je;
+    vod_buf_reset(&c->body);
+    if (vod_json_encode_object(L, params, &c->body, &je) != 0) {
+        char msg[400];
+        if (je.oom)
+            vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory encoding the body");
+        snprintf(msg, sizeof msg, "%s%s%s", je.path[0] ? je.path : "parameters",
+                 je.path[0] ? " " : " table ", je.message);
+        raise_param(L, action, je.path, msg);
+    }
+    if (c->body.len > VOD_MAX_BODY)
+        vod_error_raise(L, VOD_E_INVALID_PARAMETER, action, "the request body is %zu bytes; "
+                        "the API accepts at most %u", c->body.len, VOD_MAX_BODY);
+}
+
+static void sign(lua_State *L, vod_client *c, const char *action)
+{
+    tc3_request rq;
+    tc3_result rs;
+    long long now = (long long)time(NULL);
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST";
+    rq.query = "";
+    rq.content_type = "application/json";
+    rq.host = c->host;
+    rq.payload = (const unsigned char *)c->body.data;
+    rq.payload_len = c->body.len;
+    rq.timestamp = now;
+    if (tc3_sign(&c->signer, &rq, &rs) != 0)
+        vod_error_raise(L, VOD_E_INTERNAL, action, "signing failed");
+    snprintf(c->hdr_action, sizeof c->hdr_action, "X-TC-Action: %s", action);
+    snprintf(c->hdr_timestamp, sizeof c->hdr_timestamp, "X-TC-Timestamp: %lld", now);
+    snprintf(c->hdr_auth, sizeof c->hdr_auth, "Authorization: %s", rs.authorization);
+}
+
+static const char *tp_code(vod_tp_status s)
+{
+    switch (s) {
+    case VOD_TP_DNS: return VOD_E_DNS;
+    case VOD_TP_CONNECT: return VOD_E_CONNECT;
+    case VOD_TP_TLS: return VOD_E_TLS;
+    case VOD_TP_TIMEOUT: return VOD_E_TIMEOUT;
+    case VOD_TP_TOO_LARGE: return VOD_E_TOO_LARGE;
+    case VOD_TP_NOMEM: return VOD_E_OUT_OF_MEMORY;
+    case VOD_TP_NETWORK: return VOD_E_NETWORK;
+    default: return VOD_E_NETWORK;
+    }
+}
+
+static void set_int_field(lua_State *L, const char *name, long v)
+{
+    vod_pushint(L, v);
+    lua_setfield(L, -2, name);
+}
+
+static void send_request(lua_State *L, vod_client *c, const char *action)
+{
+    vod_tp_result r;
+    size_t n = c->nfixed;
+    c->lines[n++] = c->hdr_action;
+    c->lines[n++] = c->hdr_timestamp;
+    c->lines[n++] = c->hdr_auth;
+    vod_transport_post(&c->tp, c->lines, n, c->body.data, c->body.len, &r);
+    c->calls++;
+    c->connects += r.connects;
+    if (r.status != VOD_TP_OK) {
+        vod_error_push(L, tp_code(r.status), action, "%s (%s://%s)", r.message, c->scheme,
+                       c->endpoint);
+        if (r.http_status)
+            set_int_field(L, "http_status", r.http_status);
+        /* nothing reached the server: safe to retry (issue #4 builds on this) */
+        lua_pushboolean(L, r.status == VOD_TP_DNS || r.status == VOD_TP_CONNECT);
+        lua_setfield(L, -2, "retryable");
+        lua_error(L);
+    }
+    if (r.http_status != 200) {
+        char snippet[121];
+        size_t k, len = c->tp.response.len < 120 ? c->tp.response.len : 120;
+        for (k = 0; k < len; k++) {
+            unsigned char ch = (unsigned char)c->tp.response.data[k];
+            snippet[k] = (ch < 0x20 || ch >= 0x7f) ? ' ' : (char)ch;
+        }
+        snippet[k] = '\0';
+        vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %ld from %s://%s%s%s", r.http_status,
+                       c->scheme, c->endpoint, len ? ": " : "", snippet);
+        set_int_field(L, "http_status", r.http_status);
+        lua_error(L);
+    }
+}
+
+static int malformed(lua_State *L, const char *action, const char *why)
+{
+    vod_error_push(L, VOD_E_MALFORMED, action, "malformed response: %s", why);
+    set_int_field(L, "http_status", 200);
+    return lua_error(L);
+}
+
+/* Leaves the Response table on the stack, or raises the API's error. */
+static void parse_response(lua_State *L, vod_client *c, const char *action)
+{
+    char err[128];
+    int resp;
+    if (!vod_json_decode(L, c->tp.response.data ? c->tp.response.data : "", c->tp.response.len,
+                         err, sizeof err))
+        malformed(L, action, err);
+    if (lua_type(L, -1) != LUA_TTABLE)
+        malformed(L, action, "the body is not a JSON object");
+    lua_getfield(L, -1, "Response");
+    if (lua_type(L, -1) != LUA_TTABLE)
+        malformed(L, action, "no \"Response\" object in the body");
+    lua_remove(L, -2);
+    resp = lua_gettop(L);
+    lua_getfield(L, resp, "Error");
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        const char *code, *msg;
+        int retry;
+        lua_getfield(L, -1, "Code");
+        lua_getfield(L, -2, "Message");
+        code = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        if (code == NULL)
+            malformed(L, action, "Response.Error has no Code");
+        retry = strncmp(code, "RequestLimitExceeded", 20) == 0;
+        vod_error_push(L, code, action, "%s", msg);
+        lua_getfield(L, resp, "RequestId");
+        if (lua_type(L, -1) == LUA_TSTRING)
+            lua_setfield(L, -2, "request_id");
+        else
+            lua_pop(L, 1);
+        set_int_field(L, "http_status", 200);
+        lua_pushboolean(L, retry);
+        lua_setfield(L, -2, "retryable");
+        lua_error(L);
+    }
+    lua_pop(L, 1);
+}
+
+int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
+                       const vod_action_rules *rules)
+{
+    params = vod_absindex(L, params);
+    if (rules != NULL) {
+        vod_check_error ce;
+        if (vod_check_params(L, params, rules, &ce) != 0)
+            return raise_param(L, action, ce.param, ce.message);
+    }
+    encode_body(L, c, action, params);
+    sign(L, c, action);
+    send_request(L, c, action);
+    parse_response(L, c, action);
+    return 1;
+}
+
+/* client:create_aigc_subject(params) */
+int vod_m_create_aigc_subject(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    return vod_client_request(L, c, "CreateAigcSubject", 2, &vod_rules_create_aigc_subject);
+}
+
+/* client:describe_task_detail(params) */
+int vod_m_describe_task_detail(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    return vod_client_request(L, c, "DescribeTaskDetail", 2, &vod_rules_describe_task_detail);
+}
+
+/* client:call(action, params): any action, the table sent as given. */
+int vod_m_call(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    size_t len;
+    const char *action = luaL_checklstring(L, 2, &len);
+    if (len == 0 || len > 64)
+        return vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                               "action must be 1 to 64 letters and digits, got %zu bytes", len);
+    for (size_t i = 0; i < len; i++) {
+        char ch = action[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+            return vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                                   "action must contain only letters and digits (e.g. "
+                                   "\"DescribeTaskDetail\")");
+    }
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 3, LUA_TTABLE);
+    return vod_client_request(L, c, action, 3, NULL);
+}

@@ -1,0 +1,17 @@
+/* Applies an action's rules (rules.h) to a Lua parameter table. */
+#ifndef VOD_CHECK_H
+#define VOD_CHECK_H
+
+#include <lua.h>
+#include "rules.h"
+
+typedef struct vod_check_error {
+    char param[80];     /* the parameter at fault ("" for a cross-field rule) */
+    char message[320];  /* names the parameter and the rule */
+} vod_check_error;
+
+/* 0 when the table at idx obeys every rule, else -1 with e filled in.
+ * Does not raise (apart from Lua's own memory errors). */
+int vod_check_params(lua_State *L, int idx, const vod_action_rules *r, vod_check_error *e);
+
+#endif

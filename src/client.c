@@ -1,0 +1,174 @@
+/* vod.new and the Client userdata's life: build (box before acquire),
+ * tostring (never the key), close and __gc (wiping the secrets). */
+#include "client.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compat.h"
+#include "errors.h"
+#include "options.h"
+
+vod_client *vod_client_check(lua_State *L, int idx)
+{
+    vod_client *c = luaL_checkudata(L, idx, VOD_CLIENT_MT);
+    if (!c->ready)
+        vod_error_raise(L, VOD_E_CLOSED, NULL, "this client has been closed");
+    return c;
+}
+
+static void release(vod_client *c)
+{
+    c->ready = 0;
+    vod_transport_free(&c->tp);
+    tc3_signer_free(&c->signer);
+    vod_buf_free(&c->body, 1);
+    vod_buf_free(&c->fixed, 1);     /* holds the token */
+}
+
+static int client_gc(lua_State *L)
+{
+    release(luaL_checkudata(L, 1, VOD_CLIENT_MT));
+    return 0;
+}
+
+static int client_close(lua_State *L)
+{
+    release(luaL_checkudata(L, 1, VOD_CLIENT_MT));
+    return 0;
+}
+
+static int client_tostring(lua_State *L)
+{
+    vod_client *c = luaL_checkudata(L, 1, VOD_CLIENT_MT);
+    if (!c->ready)
+        lua_pushfstring(L, VOD_CLIENT_MT " (closed): %p", (void *)c);
+    else
+        lua_pushfstring(L, VOD_CLIENT_MT " (%s @ %s://%s): %p", c->id_hint, c->scheme,
+                        c->endpoint, (void *)c);
+    return 1;
+}
+
+/* client:stats() -> { calls = n, connections = n }: what the transport did. */
+static int client_stats(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    lua_createtable(L, 0, 2);
+    vod_pushint(L, c->calls);
+    lua_setfield(L, -2, "calls");
+    vod_pushint(L, c->connects);
+    lua_setfield(L, -2, "connections");
+    return 1;
+}
+
+/* Appends "Name: value" + NUL to c->fixed and remembers its offset. */
+static int add_fixed(vod_client *c, size_t *offs, const char *name, const char *v, size_t vlen)
+{
+    offs[c->nfixed++] = c->fixed.len;
+    return vod_buf_addstr(&c->fixed, name) || vod_buf_addstr(&c->fixed, ": ") ||
+           vod_buf_add(&c->fixed, v, vlen) || vod_buf_addc(&c->fixed, '\0');
+}
+
+static int build_fixed_headers(vod_client *c, const vod_options *o)
+{
+    size_t offs[VOD_TP_MAX_HEADERS];
+    static const char ua[] = "tencentcloud-vod-lua/" VOD_VERSION;
+    int rc = 0;
+    c->nfixed = 0;
+    rc |= add_fixed(c, offs, "Content-Type", "application/json", 16);
+    rc |= add_fixed(c, offs, "X-TC-Version", VOD_API_VERSION, strlen(VOD_API_VERSION));
+    rc |= add_fixed(c, offs, "X-TC-RequestClient", ua, sizeof ua - 1);
+    if (o->region)
+        rc |= add_fixed(c, offs, "X-TC-Region", o->region, strlen(o->region));
+    if (o->language)
+        rc |= add_fixed(c, offs, "X-TC-Language", o->language, strlen(o->language));
+    if (o->token)
+        rc |= add_fixed(c, offs, "X-TC-Token", o->token, o->token_len);
+    /* libcurl would otherwise wait for "100 Continue" on bodies over 1 KiB */
+    offs[c->nfixed++] = c->fixed.len;
+    rc |= vod_buf_add(&c->fixed, "Expect:", 8);
+    if (rc)
+        return -1;
+    for (size_t i = 0; i < c->nfixed; i++)       /* the buffer no longer moves */
+        c->lines[i] = c->fixed.data + offs[i];
+    return 0;
+}
+
+static void set_endpoint(vod_client *c, const vod_options *o)
+{
+    const char *ep = o->endpoint;
+    size_t hl;
+    snprintf(c->endpoint, sizeof c->endpoint, "%s", ep);
+    snprintf(c->scheme, sizeof c->scheme, "%s", o->scheme);
+    /* the signature covers the host name alone, never the port */
+    if (ep[0] == '[')
+        hl = (size_t)(strchr(ep, ']') - ep) + 1;
+    else
+        hl = strcspn(ep, ":");
+    snprintf(c->host, sizeof c->host, "%.*s", (int)hl, ep);
+}
+
+int vod_client_new(lua_State *L)
+{
+    vod_options o;
+    vod_client *c;
+    vod_tp_config tc;
+    char url[320];
+
+    vod_options_read(L, 1, &o);         /* raises on bad options: nothing acquired yet */
+
+    c = vod_newuserdata(L, sizeof *c);  /* box first ... */
+    memset(c, 0, sizeof *c);
+    luaL_getmetatable(L, VOD_CLIENT_MT);
+    lua_setmetatable(L, -2);            /* ... with __gc before anything is acquired */
+
+    if (tc3_signer_init(&c->signer, o.secret_id, o.secret_id_len, o.secret_key,
+                        o.secret_key_len, VOD_SERVICE) != 0)
+        return vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_id (from the %s) must be "
+                               "printable ASCII without '/' or ','", o.credential_source);
+    set_endpoint(c, &o);
+    snprintf(c->id_hint, sizeof c->id_hint, "%.4s...%s", o.secret_id,
+             o.secret_id_len > 8 ? o.secret_id + o.secret_id_len - 4 : "");
+    if (build_fixed_headers(c, &o) != 0)
+        return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory building headers");
+
+    snprintf(url, sizeof url, "%s://%s/", o.scheme, o.endpoint);
+    tc.url = url;
+    tc.ca_file = o.ca_file;
+    tc.timeout_ms = (long)ceil(o.timeout * 1000.0);
+    tc.connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
+    tc.max_response = o.max_response_size;
+    if (vod_transport_global_init() != 0 || vod_transport_init(&c->tp, &tc) != 0)
+        return vod_error_raise(L, VOD_E_INTERNAL, NULL, "libcurl set-up failed: %s",
+                               c->tp.errbuf[0] ? c->tp.errbuf : "curl_global_init");
+    c->ready = 1;
+    return 1;
+}
+
+void vod_client_init(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "create_aigc_subject", vod_m_create_aigc_subject },
+        { "describe_task_detail", vod_m_describe_task_detail },
+        { "call", vod_m_call },
+        { "wait_task", vod_m_wait_task },
+        { "stats", client_stats },
+        { "close", client_close },
+        { NULL, NULL },
+    };
+    if (luaL_newmetatable(L, VOD_CLIENT_MT)) {
+        lua_newtable(L);
+        luaL_setfuncs(L, methods, 0);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, client_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, client_gc);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, client_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, VOD_CLIENT_MT);
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
+}

@@ -1,0 +1,57 @@
+/* The Client userdata: one signer, one transport, reusable buffers, and the
+ * header lines that are the same for every call, built once. */
+#ifndef VOD_CLIENT_H
+#define VOD_CLIENT_H
+
+#include <lua.h>
+
+#include "buf.h"
+#include "rules.h"
+#include "tc3_sign.h"
+#include "transport.h"
+
+#define VOD_CLIENT_MT "tencentcloud.vod.client"
+#define VOD_VERSION "0.1.0"
+#define VOD_API_VERSION "2018-07-17"
+#define VOD_SERVICE "vod"
+#define VOD_DEFAULT_ENDPOINT "vod.intl.tencentcloudapi.com"
+#define VOD_MAX_BODY (10u * 1024u * 1024u)   /* the API's limit on a POST body */
+
+typedef struct vod_client {
+    int ready;                  /* fully built; 0 while half-built or after close */
+    tc3_signer signer;
+    vod_transport tp;
+    vod_buf body;               /* the JSON body of the current call */
+    vod_buf fixed;              /* the constant header lines, NUL-separated (holds the token: wiped) */
+    const char *lines[VOD_TP_MAX_HEADERS];
+    size_t nfixed;              /* lines[0..nfixed) are constant */
+    char hdr_action[96];
+    char hdr_timestamp[40];
+    char hdr_auth[TC3_AUTH_MAX + 32];
+    char host[260];             /* signed host: the endpoint without its port */
+    char endpoint[300];         /* host[:port] as configured */
+    char scheme[8];
+    char id_hint[16];           /* first and last characters of the secret id, for tostring */
+    long calls;                 /* requests sent */
+    long connects;              /* connections opened */
+} vod_client;
+
+/* vod.new(opts) */
+int vod_client_new(lua_State *L);
+/* Returns the client at idx, raising if it is not one or has been closed. */
+vod_client *vod_client_check(lua_State *L, int idx);
+/* Registers the client metatable with its methods. */
+void vod_client_init(lua_State *L);
+
+/* The request path: check (when rules is non-NULL), encode, sign, send,
+ * parse. Pushes the Response table, or raises an error object. */
+int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
+                       const vod_action_rules *rules);
+
+/* Lua methods. */
+int vod_m_create_aigc_subject(lua_State *L);
+int vod_m_describe_task_detail(lua_State *L);
+int vod_m_call(lua_State *L);
+int vod_m_wait_task(lua_State *L);
+
+#endif

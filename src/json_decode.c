@@ -1,0 +1,281 @@
+#include "json_decode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+
+typedef struct dec {
+    lua_State *L;
+    const char *s, *p, *end;
+    char *err;
+    size_t errlen;
+} dec;
+
+static int fail(dec *d, const char *what)
+{
+    snprintf(d->err, d->errlen, "%s at byte %zu", what, (size_t)(d->p - d->s));
+    return 0;
+}
+
+static void skip_ws(dec *d)
+{
+    while (d->p < d->end && (*d->p == ' ' || *d->p == '\t' || *d->p == '\n' || *d->p == '\r'))
+        d->p++;
+}
+
+static int literal(dec *d, const char *word, size_t n)
+{
+    if ((size_t)(d->end - d->p) < n || memcmp(d->p, word, n) != 0)
+        return fail(d, "invalid literal");
+    d->p += n;
+    return 1;
+}
+
+static int hex4(dec *d, const char *q, unsigned *out)
+{
+    unsigned v = 0;
+    if (d->end - q < 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        char c = q[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static void add_utf8(luaL_Buffer *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+    else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    luaL_addlstring(b, u, n);
+}
+
+/* d->p is just past the opening quote. */
+static int string_value(dec *d)
+{
+    const char *start = d->p, *q = d->p;
+    luaL_Buffer b;
+    while (q < d->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q < d->end && *q == '"') {          /* the common case: no escapes */
+        lua_pushlstring(d->L, start, (size_t)(q - start));
+        d->p = q + 1;
+        return 1;
+    }
+    luaL_buffinit(d->L, &b);
+    luaL_addlstring(&b, start, (size_t)(q - start));
+    while (q < d->end && *q != '"') {
+        unsigned char c = (unsigned char)*q;
+        if (c < 0x20) {
+            d->p = q;
+            luaL_pushresult(&b);
+            lua_pop(d->L, 1);
+            return fail(d, "control character in string");
+        }
+        if (c != '\\') {
+            luaL_addchar(&b, (char)c);
+            q++;
+            continue;
+        }
+        if (++q >= d->end)
+            break;
+        switch (*q) {
+        case '"': luaL_addchar(&b, '"'); break;
+        case '\\': luaL_addchar(&b, '\\'); break;
+        case '/': luaL_addchar(&b, '/'); break;
+        case 'b': luaL_addchar(&b, '\b'); break;
+        case 'f': luaL_addchar(&b, '\f'); break;
+        case 'n': luaL_addchar(&b, '\n'); break;
+        case 'r': luaL_addchar(&b, '\r'); break;
+        case 't': luaL_addchar(&b, '\t'); break;
+        case 'u': {
+            unsigned cp, lo;
+            if (!hex4(d, q + 1, &cp))
+                goto bad_escape;
+            q += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {      /* a surrogate pair */
+                if (d->end - q < 7 || q[1] != '\\' || q[2] != 'u' || !hex4(d, q + 3, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    goto bad_escape;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                q += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                goto bad_escape;
+            }
+            add_utf8(&b, cp);
+            break;
+        }
+        default:
+            goto bad_escape;
+        }
+        q++;
+    }
+    luaL_pushresult(&b);
+    if (q >= d->end) {
+        lua_pop(d->L, 1);
+        d->p = q;
+        return fail(d, "unterminated string");
+    }
+    d->p = q + 1;
+    return 1;
+bad_escape:
+    luaL_pushresult(&b);
+    lua_pop(d->L, 1);
+    d->p = q;
+    return fail(d, "invalid escape in string");
+}
+
+static int number_value(dec *d)
+{
+    const char *q = d->p;
+    char tmp[64];
+    int integral = 1;
+    size_t n;
+    if (q < d->end && *q == '-') q++;
+    if (q >= d->end || *q < '0' || *q > '9')
+        return fail(d, "invalid number");
+    if (*q == '0') q++;
+    else while (q < d->end && *q >= '0' && *q <= '9') q++;
+    if (q < d->end && *q == '.') {
+        integral = 0;
+        q++;
+        if (q >= d->end || *q < '0' || *q > '9')
+            return fail(d, "invalid number");
+        while (q < d->end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < d->end && (*q == 'e' || *q == 'E')) {
+        integral = 0;
+        q++;
+        if (q < d->end && (*q == '+' || *q == '-')) q++;
+        if (q >= d->end || *q < '0' || *q > '9')
+            return fail(d, "invalid number");
+        while (q < d->end && *q >= '0' && *q <= '9') q++;
+    }
+    n = (size_t)(q - d->p);
+    if (n >= sizeof tmp)
+        return fail(d, "number too long");
+    memcpy(tmp, d->p, n);
+    tmp[n] = '\0';
+    d->p = q;
+#if VOD_HAS_INTEGERS
+    if (integral) {
+        long long v;
+        errno = 0;
+        v = strtoll(tmp, NULL, 10);
+        if (errno == 0) {
+            lua_pushinteger(d->L, (lua_Integer)v);
+            return 1;
+        }
+    }
+#else
+    (void)integral;
+#endif
+    lua_pushnumber(d->L, (lua_Number)strtod(tmp, NULL));
+    return 1;
+}
+
+static int value(dec *d, int depth);
+
+static int array_value(dec *d, int depth)
+{
+    int i = 0;
+    lua_newtable(d->L);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
+    for (;;) {
+        skip_ws(d);
+        if (!value(d, depth + 1))
+            return 0;
+        lua_rawseti(d->L, -2, ++i);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
+        return fail(d, "expected ',' or ']' in array");
+    }
+}
+
+static int object_value(dec *d, int depth)
+{
+    lua_newtable(d->L);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+    for (;;) {
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"')
+            return fail(d, "expected a string key in object");
+        d->p++;
+        if (!string_value(d))
+            return 0;
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':')
+            return fail(d, "expected ':' in object");
+        d->p++;
+        skip_ws(d);
+        if (!value(d, depth + 1))
+            return 0;
+        if (lua_type(d->L, -1) == LUA_TLIGHTUSERDATA)   /* null member: leave it out */
+            lua_pop(d->L, 2);
+        else
+            lua_rawset(d->L, -3);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+        return fail(d, "expected ',' or '}' in object");
+    }
+}
+
+static int value(dec *d, int depth)
+{
+    if (depth > VOD_JSON_MAX_DECODE_DEPTH)
+        return fail(d, "nesting too deep");
+    if (!lua_checkstack(d->L, 4))
+        return fail(d, "nesting too deep for the Lua stack");
+    skip_ws(d);
+    if (d->p >= d->end)
+        return fail(d, "unexpected end of text");
+    switch (*d->p) {
+    case '{': d->p++; return object_value(d, depth);
+    case '[': d->p++; return array_value(d, depth);
+    case '"': d->p++; return string_value(d);
+    case 't': if (!literal(d, "true", 4)) return 0; lua_pushboolean(d->L, 1); return 1;
+    case 'f': if (!literal(d, "false", 5)) return 0; lua_pushboolean(d->L, 0); return 1;
+    case 'n': if (!literal(d, "null", 4)) return 0; lua_pushlightuserdata(d->L, NULL); return 1;
+    default: return number_value(d);
+    }
+}
+
+int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen)
+{
+    dec d;
+    int top = lua_gettop(L);
+    d.L = L;
+    d.s = d.p = text;
+    d.end = text + len;
+    d.err = err;
+    d.errlen = errlen;
+    if (value(&d, 0)) {
+        skip_ws(&d);
+        if (d.p == d.end)
+            return 1;
+        fail(&d, "trailing characters after the JSON value");
+    }
+    lua_settop(L, top);
+    return 0;
+}

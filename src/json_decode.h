@@ -1,0 +1,20 @@
+/* JSON text -> Lua value, for API responses.
+ *
+ * Objects become tables (members whose value is null are left out, as Lua
+ * tables cannot hold nil), arrays become sequences (a null item becomes
+ * vod.null, a NULL light userdata, so positions are kept), integers become Lua
+ * integers where the language has them. Nesting is limited, so a hostile body
+ * cannot exhaust the C stack. */
+#ifndef VOD_JSON_DECODE_H
+#define VOD_JSON_DECODE_H
+
+#include <stddef.h>
+#include <lua.h>
+
+#define VOD_JSON_MAX_DECODE_DEPTH 128
+
+/* Pushes the decoded value and returns 1; on malformed text pushes nothing,
+ * returns 0 and writes a message (with the byte offset) to err. */
+int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,266 @@
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+#include "suggest.h"
+
+static const char *const NAMES[] = {
+    "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
+    "timeout", "connect_timeout", "language", "max_response_size",
+};
+#define NNAMES (sizeof NAMES / sizeof NAMES[0])
+
+static int bad_option(lua_State *L, const char *name, const char *fmt, const char *detail)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, fmt, detail);
+    vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "option '%s' %s", name, msg);
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "option");
+    return lua_error(L);
+}
+
+/* Header values must not be able to start a new header line. */
+static int printable(const char *s, size_t n, int allow_space)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || (c == ' ' && !allow_space))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *get_string(lua_State *L, int t, const char *name, size_t *len)
+{
+    const char *s;
+    lua_getfield(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (lua_type(L, -1) != LUA_TSTRING)
+        bad_option(L, name, "must be a string, got %s", luaL_typename(L, -1));
+    s = lua_tolstring(L, -1, len);
+    lua_pop(L, 1);      /* still referenced by the options table */
+    return s;
+}
+
+static double get_seconds(lua_State *L, int t, const char *name, double def)
+{
+    double v;
+    lua_getfield(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return def;
+    }
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        bad_option(L, name, "must be a number of seconds, got %s", luaL_typename(L, -1));
+    v = (double)lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (!(v > 0 && v <= 86400))
+        bad_option(L, name, "must be more than 0 and at most 86400 seconds%s", "");
+    return v;
+}
+
+static void check_names(lua_State *L, int t)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        size_t len, i;
+        const char *k, *hint;
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            vod_error_raise(L, VOD_E_INVALID_OPTION, NULL,
+                            "option names must be strings, got a %s key", luaL_typename(L, -1));
+        k = lua_tolstring(L, -1, &len);
+        for (i = 0; i < NNAMES; i++)
+            if (strlen(NAMES[i]) == len && memcmp(NAMES[i], k, len) == 0)
+                break;
+        if (i < NNAMES)
+            continue;
+        hint = vod_suggest(k, len, NAMES, NNAMES);
+        vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "unknown option '%.60s'%s%s%s", k,
+                       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "option");
+        lua_error(L);
+    }
+}
+
+static void check_endpoint(lua_State *L, const char *ep, size_t len)
+{
+    const char *colon, *host_end;
+    if (len == 0 || len > 260)
+        bad_option(L, "endpoint", "must be a host or host:port of 1 to 260 characters%s", "");
+    if (strstr(ep, "://") != NULL)
+        bad_option(L, "endpoint", "must be a host or host:port without a scheme "
+                   "(use the 'scheme' option for http), got '%.80s'", ep);
+    if (ep[0] == '[') {                 /* [v6]:port */
+        host_end = memchr(ep, ']', len);
+        if (host_end == NULL)
+            bad_option(L, "endpoint", "has an unclosed '[' in '%.80s'", ep);
+        host_end++;
+    } else {
+        colon = memchr(ep, ':', len);
+        host_end = colon ? colon : ep + len;
+    }
+    for (const char *p = ep; p < host_end; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || (ep[0] == '[' && (c == ':' || c == '[' || c == ']'));
+        if (!ok)
+            bad_option(L, "endpoint", "may contain only letters, digits, '.', '-' and a :port, "
+                       "got '%.80s'", printable(ep, len, 1) ? ep : "(control characters)");
+    }
+    if (host_end == ep || (ep[0] == '[' && host_end - ep <= 2))
+        bad_option(L, "endpoint", "has an empty host name%s", "");
+    if (host_end < ep + len) {
+        char *end;
+        long port;
+        if (*host_end != ':' || host_end[1] < '0' || host_end[1] > '9')
+            bad_option(L, "endpoint", "must be host or host:port, got '%.80s'",
+                       printable(ep, len, 1) ? ep : "(control characters)");
+        errno = 0;
+        port = strtol(host_end + 1, &end, 10);
+        if (errno != 0 || *end != '\0' || end != ep + len || port < 1 || port > 65535)
+            bad_option(L, "endpoint", "has a port outside 1..65535 in '%.80s'",
+                       printable(ep, len, 1) ? ep : "(control characters)");
+    }
+}
+
+static void read_credentials(lua_State *L, int t, vod_options *o)
+{
+    const char *id, *key;
+    size_t idl = 0, keyl = 0;
+    id = t ? get_string(L, t, "secret_id", &idl) : NULL;
+    key = t ? get_string(L, t, "secret_key", &keyl) : NULL;
+    o->token = t ? get_string(L, t, "token", &o->token_len) : NULL;
+    if ((id != NULL) != (key != NULL))
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give %s without %s: pass both",
+                        id ? "secret_id" : "secret_key", id ? "secret_key" : "secret_id");
+    o->credential_source = "options";
+    if (id == NULL) {
+        const char *eid = getenv("TENCENTCLOUD_SECRET_ID");
+        const char *ekey = getenv("TENCENTCLOUD_SECRET_KEY");
+        if (eid == NULL || *eid == '\0' || ekey == NULL || *ekey == '\0')
+            vod_error_raise(L, VOD_E_CREDENTIALS, NULL,
+                            "no credentials: pass secret_id and secret_key to vod.new, or set "
+                            "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY in the environment");
+        id = eid;
+        idl = strlen(eid);
+        key = ekey;
+        keyl = strlen(ekey);
+        o->credential_source = "environment";
+        if (o->token == NULL) {
+            const char *etok = getenv("TENCENTCLOUD_SESSION_TOKEN");
+            if (etok != NULL && *etok != '\0') {
+                o->token = etok;
+                o->token_len = strlen(etok);
+            }
+        }
+    }
+    if (idl == 0 || idl > TC3_MAX_ID_LEN || !printable(id, idl, 0))
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_id (from the %s) must be 1 to %d "
+                        "printable characters without spaces", o->credential_source, TC3_MAX_ID_LEN);
+    if (keyl == 0 || keyl > 1024 || !printable(key, keyl, 0))
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_key (from the %s) must be 1 to 1024 "
+                        "printable characters without spaces", o->credential_source);
+    if (o->token != NULL && (o->token_len > 16384 || !printable(o->token, o->token_len, 0)))
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "token must be at most 16384 printable "
+                        "characters without spaces or line breaks");
+    if (o->token != NULL && o->token_len == 0)
+        o->token = NULL;
+    o->secret_id = id;
+    o->secret_id_len = idl;
+    o->secret_key = key;
+    o->secret_key_len = keyl;
+}
+
+void vod_options_read(lua_State *L, int idx, vod_options *o)
+{
+    int t = 0;
+    size_t len;
+    memset(o, 0, sizeof *o);
+    if (!lua_isnoneornil(L, idx)) {
+        luaL_checktype(L, idx, LUA_TTABLE);
+        t = vod_absindex(L, idx);
+        check_names(L, t);
+    }
+    o->endpoint = VOD_DEFAULT_ENDPOINT;
+    o->scheme = "https";
+    o->timeout = 30;
+    o->connect_timeout = 5;
+    o->max_response_size = 16u * 1024u * 1024u;
+    if (t) {
+        const char *s;
+        if ((s = get_string(L, t, "endpoint", &len)) != NULL) {
+            check_endpoint(L, s, len);
+            o->endpoint = s;
+        }
+        if ((s = get_string(L, t, "scheme", &len)) != NULL) {
+            if (strcmp(s, "https") != 0 && strcmp(s, "http") != 0)
+                bad_option(L, "scheme", "must be \"https\" or \"http\", got '%.20s'",
+                           printable(s, len, 1) ? s : "?");
+            o->scheme = s;
+        }
+        if ((s = get_string(L, t, "region", &len)) != NULL) {
+            for (size_t i = 0; i < len; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+                    bad_option(L, "region", "may contain only a-z, 0-9 and '-' (e.g. "
+                               "\"ap-guangzhou\")%s", "");
+            if (len == 0 || len > 64)
+                bad_option(L, "region", "must be 1 to 64 characters%s", "");
+            o->region = s;
+        }
+        if ((s = get_string(L, t, "language", &len)) != NULL) {
+            if (strcmp(s, "zh-CN") != 0 || len != 5) {
+                if (strcmp(s, "en-US") != 0 || len != 5)
+                    bad_option(L, "language", "must be \"zh-CN\" or \"en-US\"%s", "");
+            }
+            o->language = s;
+        }
+        if ((s = get_string(L, t, "ca_file", &len)) != NULL) {
+            FILE *f;
+            if (len == 0 || memchr(s, '\0', len) != NULL)
+                bad_option(L, "ca_file", "must be a file name%s", "");
+            f = fopen(s, "rb");
+            if (f == NULL) {
+                char why[300];
+                snprintf(why, sizeof why, "cannot be read: %s", strerror(errno));
+                bad_option(L, "ca_file", "%s", why);
+            }
+            fclose(f);
+            o->ca_file = s;
+        }
+        o->timeout = get_seconds(L, t, "timeout", o->timeout);
+        o->connect_timeout = get_seconds(L, t, "connect_timeout", o->connect_timeout);
+        lua_getfield(L, t, "max_response_size");
+        if (!lua_isnil(L, -1)) {
+            long long v;
+            if (lua_type(L, -1) != LUA_TNUMBER || !vod_tointegral(L, -1, &v) ||
+                v < 1024 || v > 1024LL * 1024 * 1024)
+                bad_option(L, "max_response_size", "must be an integer from 1024 to 2^30 bytes%s", "");
+            o->max_response_size = (size_t)v;
+        }
+        lua_pop(L, 1);
+    }
+    if (o->region == NULL) {
+        const char *r = getenv("TENCENTCLOUD_REGION");
+        if (r != NULL && *r != '\0') {
+            for (const char *p = r; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+                    vod_error_raise(L, VOD_E_INVALID_OPTION, NULL, "TENCENTCLOUD_REGION may "
+                                    "contain only a-z, 0-9 and '-'");
+            o->region = r;
+        }
+    }
+    read_credentials(L, t, o);
+}

@@ -1,0 +1,23 @@
+/* vod.new's options: read from a Lua table, checked, defaults applied,
+ * credentials resolved (options, then environment). */
+#ifndef VOD_OPTIONS_H
+#define VOD_OPTIONS_H
+
+#include <stddef.h>
+#include <lua.h>
+
+typedef struct vod_options {
+    /* strings point into the options table (kept on the stack) or environ */
+    const char *secret_id, *secret_key, *token;
+    size_t secret_id_len, secret_key_len, token_len;
+    const char *region, *endpoint, *scheme, *ca_file, *language;
+    const char *credential_source;      /* "options" or "environment" */
+    double timeout, connect_timeout;    /* seconds */
+    size_t max_response_size;
+} vod_options;
+
+/* Reads the table at idx (or defaults when it is nil/none). Raises an error
+ * object (ClientError.InvalidOption / ClientError.Credentials) on bad input. */
+void vod_options_read(lua_State *L, int idx, vod_options *o);
+
+#endif

@@ -1,0 +1,154 @@
+#include "transport.h"
+
+#include <string.h>
+#include <strings.h>
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    vod_transport *t = ud;
+    size_t len = size * n;
+    if (t->response.len + len > t->max_response) {
+        t->too_large = 1;
+        return 0;               /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+    if (vod_buf_add(&t->response, p, len) != 0)
+        return 0;
+    return len;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    vod_transport *t = ud;
+    size_t len = size * n;
+    if (len > 5 && strncasecmp(p, "date:", 5) == 0) {
+        size_t i = 5, j = len;
+        while (i < j && (p[i] == ' ' || p[i] == '\t')) i++;
+        while (j > i && (p[j - 1] == '\r' || p[j - 1] == '\n' || p[j - 1] == ' ')) j--;
+        if (j - i >= sizeof t->date)
+            j = i + sizeof t->date - 1;
+        memcpy(t->date, p + i, j - i);
+        t->date[j - i] = '\0';
+    }
+    return len;
+}
+
+int vod_transport_global_init(void)
+{
+    static int done;
+    if (!done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return -1;
+        done = 1;
+    }
+    return 0;
+}
+
+#define SET(opt, val)                                                   \
+    do {                                                                \
+        CURLcode rc_ = curl_easy_setopt(t->easy, (opt), (val));         \
+        if (rc_ != CURLE_OK) {                                          \
+            if (t->errbuf[0] == '\0')                                   \
+                strncpy(t->errbuf, curl_easy_strerror(rc_), sizeof t->errbuf - 1); \
+            return -1;                                                  \
+        }                                                               \
+    } while (0)
+
+int vod_transport_init(vod_transport *t, const vod_tp_config *c)
+{
+    t->max_response = c->max_response;
+    t->easy = curl_easy_init();
+    if (t->easy == NULL) {
+        strncpy(t->errbuf, "curl_easy_init failed", sizeof t->errbuf - 1);
+        return -1;
+    }
+    SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    SET(CURLOPT_URL, c->url);
+    SET(CURLOPT_POST, 1L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);    /* always: no option turns these off */
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_file != NULL)
+        SET(CURLOPT_CAINFO, c->ca_file);
+    SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, t);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, t);
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    return 0;
+}
+
+void vod_transport_free(vod_transport *t)
+{
+    if (t->easy != NULL)
+        curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    vod_buf_free(&t->response, 0);
+}
+
+static vod_tp_status classify(CURLcode rc, const vod_transport *t)
+{
+    switch (rc) {
+    case CURLE_OK: return VOD_TP_OK;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return VOD_TP_DNS;
+    case CURLE_COULDNT_CONNECT: return VOD_TP_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return VOD_TP_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED: return VOD_TP_TLS;
+    case CURLE_OUT_OF_MEMORY: return VOD_TP_NOMEM;
+    case CURLE_WRITE_ERROR: return t->too_large ? VOD_TP_TOO_LARGE : VOD_TP_NOMEM;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY: return VOD_TP_NETWORK;
+    default: return VOD_TP_OTHER;
+    }
+}
+
+vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
+                                 const char *body, size_t len, vod_tp_result *r)
+{
+    CURLcode rc;
+    long connects = 0;
+    if (nheaders > VOD_TP_MAX_HEADERS)
+        nheaders = VOD_TP_MAX_HEADERS;
+    /* libcurl only reads the list: link our fixed nodes, no allocation */
+    for (size_t i = 0; i < nheaders; i++) {
+        t->nodes[i].data = (char *)headers[i];
+        t->nodes[i].next = i + 1 < nheaders ? &t->nodes[i + 1] : NULL;
+    }
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nheaders ? t->nodes : NULL);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    vod_buf_reset(&t->response);
+    t->too_large = 0;
+    t->date[0] = '\0';
+    t->errbuf[0] = '\0';
+
+    rc = curl_easy_perform(t->easy);
+
+    r->status = classify(rc, t);
+    r->http_status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->http_status);
+    curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
+    r->connects = connects;
+    if (r->status == VOD_TP_TOO_LARGE)
+        r->message = "response body larger than the cap";
+    else
+        r->message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+    return r->status;
+}

@@ -1,0 +1,64 @@
+/* HTTP(S) POST with libcurl: one easy handle per client, reused so its
+ * connection stays alive between calls. Knows nothing of Lua or of signing;
+ * never calls back into anything that could raise. */
+#ifndef VOD_TRANSPORT_H
+#define VOD_TRANSPORT_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+
+#include "buf.h"
+
+#define VOD_TP_MAX_HEADERS 16
+
+typedef enum vod_tp_status {
+    VOD_TP_OK = 0,
+    VOD_TP_DNS,         /* host name did not resolve: nothing was sent */
+    VOD_TP_CONNECT,     /* TCP connect failed: nothing was sent */
+    VOD_TP_TLS,         /* handshake or verification failed: nothing was sent */
+    VOD_TP_TIMEOUT,     /* timeout (the request may or may not have been sent) */
+    VOD_TP_NETWORK,     /* send/receive failed, connection closed mid-response */
+    VOD_TP_TOO_LARGE,   /* response body over the cap */
+    VOD_TP_NOMEM,
+    VOD_TP_OTHER
+} vod_tp_status;
+
+typedef struct vod_tp_config {
+    const char *url;            /* e.g. https://vod.intl.tencentcloudapi.com/ */
+    const char *ca_file;        /* NULL: libcurl's default trust store */
+    long timeout_ms;            /* whole request */
+    long connect_timeout_ms;
+    size_t max_response;        /* bytes */
+} vod_tp_config;
+
+typedef struct vod_transport {
+    CURL *easy;
+    char errbuf[CURL_ERROR_SIZE];
+    struct curl_slist nodes[VOD_TP_MAX_HEADERS];   /* header list, no malloc per call */
+    vod_buf response;
+    size_t max_response;
+    int too_large;
+    char date[64];              /* the response's Date header, if any */
+} vod_transport;
+
+typedef struct vod_tp_result {
+    vod_tp_status status;
+    long http_status;           /* 0 when no response arrived */
+    const char *message;        /* libcurl's error text (valid until the next call) */
+    long connects;              /* new connections this call opened (0 when reused) */
+} vod_tp_result;
+
+/* Call once per process before any other function (idempotent). 0 ok. */
+int vod_transport_global_init(void);
+
+/* t must be zeroed. Sets every per-client option once. 0 ok, -1 on failure
+ * (libcurl's text in t->errbuf). vod_transport_free is safe after a failure. */
+int vod_transport_init(vod_transport *t, const vod_tp_config *c);
+void vod_transport_free(vod_transport *t);
+
+/* POSTs body with the given header lines ("Name: value"). The response body
+ * is in t->response afterwards. Returns r->status. */
+vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
+                                 const char *body, size_t len, vod_tp_result *r);
+
+#endif

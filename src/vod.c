@@ -1,0 +1,60 @@
+/* luaopen_tencentcloud_vod: the module table, and the module-level functions
+ * that go through a default client built from the environment on first use. */
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+
+#define DEFAULT_KEY "tencentcloud.vod.default_client"
+
+/* Puts the default client at index 1 (building it on first use). */
+static void with_default(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, DEFAULT_KEY);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushcfunction(L, vod_client_new);
+        lua_call(L, 0, 1);          /* raises a credential error when none are set */
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, DEFAULT_KEY);
+    }
+    lua_insert(L, 1);
+}
+
+#define MODULE_FN(name, method)          \
+    static int name(lua_State *L)        \
+    {                                    \
+        with_default(L);                 \
+        return method(L);                \
+    }
+
+MODULE_FN(mod_create_aigc_subject, vod_m_create_aigc_subject)
+MODULE_FN(mod_describe_task_detail, vod_m_describe_task_detail)
+MODULE_FN(mod_call, vod_m_call)
+MODULE_FN(mod_wait_task, vod_m_wait_task)
+
+/* the one exported symbol (the build hides the rest) */
+#define VOD_EXPORT __attribute__((visibility("default")))
+
+VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L);
+
+VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "new", vod_client_new },
+        { "is_error", vod_l_is_error },
+        { "create_aigc_subject", mod_create_aigc_subject },
+        { "describe_task_detail", mod_describe_task_detail },
+        { "call", mod_call },
+        { "wait_task", mod_wait_task },
+        { NULL, NULL },
+    };
+    vod_errors_init(L);
+    vod_client_init(L);
+    lua_newtable(L);
+    luaL_setfuncs(L, fns, 0);
+    lua_pushliteral(L, VOD_VERSION);
+    lua_setfield(L, -2, "VERSION");
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    return 1;
+}

@@ -1,0 +1,177 @@
+/* client:wait_task(task_id, opts): polls DescribeTaskDetail until the task
+ * is FINISH or ABORTED, and turns a failed task into an error object. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+
+#define WAIT_ACTION "DescribeTaskDetail"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+typedef struct wait_opts {
+    double interval, timeout;
+    int progress;       /* stack index of the progress function, or 0 */
+} wait_opts;
+
+static double opt_seconds(lua_State *L, int t, const char *name, double def, double max)
+{
+    double v;
+    lua_getfield(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return def;
+    }
+    v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+    lua_pop(L, 1);
+    if (!(v > 0 && v <= max))
+        vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
+                        "wait_task option '%s' must be a number of seconds, more than 0 and at "
+                        "most %g", name, max);
+    return v;
+}
+
+/* Reads opts (index 3) and builds the request's parameter table; returns its index. */
+static int read_opts(lua_State *L, wait_opts *w)
+{
+    static const char *const known[] = { "interval", "timeout", "SubAppId", "progress" };
+    int params;
+    w->interval = 2;
+    w->timeout = 600;
+    w->progress = 0;
+    lua_createtable(L, 0, 2);
+    params = lua_gettop(L);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, params, "TaskId");
+    if (lua_isnoneornil(L, 3))
+        return params;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 3) != 0) {
+        size_t i;
+        lua_pop(L, 1);
+        for (i = 0; i < 4; i++)
+            if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), known[i]) == 0)
+                break;
+        if (i == 4)
+            vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
+                            "unknown wait_task option '%s' (known: interval, timeout, SubAppId, "
+                            "progress)", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+    }
+    w->interval = opt_seconds(L, 3, "interval", w->interval, 3600);
+    w->timeout = opt_seconds(L, 3, "timeout", w->timeout, 7 * 86400);
+    lua_getfield(L, 3, "SubAppId");
+    lua_setfield(L, params, "SubAppId");    /* checked by DescribeTaskDetail's rules */
+    lua_getfield(L, 3, "progress");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+    } else {
+        if (lua_type(L, -1) != LUA_TFUNCTION)
+            vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
+                            "wait_task option 'progress' must be a function");
+        w->progress = lua_gettop(L);
+    }
+    return params;
+}
+
+/* With the task table on top: raises when it finished badly. */
+static void check_outcome(lua_State *L, const char *task_id, int aborted)
+{
+    int task = lua_gettop(L), sub, failed = 0;
+    long long errcode = 0;
+    const char *ext = "";
+    lua_getfield(L, task, "TaskType");
+    lua_pushliteral(L, "Task");
+    if (lua_type(L, -2) == LUA_TSTRING)
+        lua_concat(L, 2);
+    else
+        lua_pop(L, 2), lua_pushliteral(L, "CreateAigcSubjectTask");
+    lua_gettable(L, task);
+    sub = lua_gettop(L);
+    if (lua_type(L, sub) == LUA_TTABLE) {
+        lua_getfield(L, sub, "ErrCode");
+        if (lua_type(L, -1) == LUA_TNUMBER && !vod_tointegral(L, -1, &errcode))
+            errcode = -1;
+        lua_getfield(L, sub, "ErrCodeExt");
+        if (lua_type(L, -1) == LUA_TSTRING)
+            ext = lua_tostring(L, -1);
+        failed = errcode != 0 || ext[0] != '\0';
+    }
+    if (!failed && !aborted) {
+        lua_settop(L, task);
+        return;
+    }
+    if (lua_type(L, sub) == LUA_TTABLE)
+        lua_getfield(L, sub, "Message");
+    else
+        lua_pushnil(L);
+    vod_error_push(L, ext[0] ? ext : (failed ? VOD_E_TASK_FAILED : VOD_E_TASK_ABORTED), WAIT_ACTION,
+                   "task %s %s: %s", task_id, aborted ? "was aborted" : "failed",
+                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "no message");
+    lua_pushstring(L, task_id);
+    lua_setfield(L, -2, "task_id");
+    vod_pushint(L, errcode);
+    lua_setfield(L, -2, "err_code");
+    lua_getfield(L, task, "RequestId");
+    lua_setfield(L, -2, "request_id");
+    lua_pushvalue(L, task);
+    lua_setfield(L, -2, "task");
+    lua_error(L);
+}
+
+int vod_m_wait_task(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    const char *task_id = luaL_checkstring(L, 2);
+    wait_opts w;
+    int params = read_opts(L, &w), base;
+    double start = now_s();
+    base = lua_gettop(L);
+    for (;;) {
+        const char *status;
+        lua_settop(L, base);
+        vod_client_request(L, c, WAIT_ACTION, params, &vod_rules_describe_task_detail);
+        if (w.progress) {
+            lua_pushvalue(L, w.progress);
+            lua_pushvalue(L, -2);
+            lua_call(L, 1, 0);
+        }
+        lua_getfield(L, -1, "Status");
+        status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        if (strcmp(status, "FINISH") == 0 || strcmp(status, "ABORTED") == 0) {
+            int aborted = status[0] == 'A';
+            lua_pop(L, 1);
+            check_outcome(L, task_id, aborted);
+            return 1;
+        }
+        if (now_s() - start + w.interval > w.timeout) {
+            vod_error_push(L, VOD_E_WAIT_TIMEOUT, WAIT_ACTION, "task %s still %s after %gs",
+                           task_id, status[0] ? status : "(no status)", w.timeout);
+            lua_pushstring(L, task_id);
+            lua_setfield(L, -2, "task_id");
+            lua_pushvalue(L, -3);
+            lua_setfield(L, -2, "task");
+            return lua_error(L);
+        }
+        sleep_s(w.interval);
+    }
+}
