@@ -2,6 +2,7 @@
  * allocates lives in the client's box, so any error raised here leaks nothing;
  * nothing here runs inside a libcurl callback. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,7 +32,7 @@ static void encode_body(lua_State *L, vod_client *c, const char *action, int par
         if (je.oom)
             vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory encoding the body");
         snprintf(msg, sizeof msg, "%s%s%s", je.path[0] ? je.path : "parameters",
-                 je.path[0] ? " " : " table ", je.message);
+                 " ", je.message);
         raise_param(L, action, je.path, msg);
     }
     if (c->body.len > VOD_MAX_BODY)
@@ -39,11 +40,10 @@ static void encode_body(lua_State *L, vod_client *c, const char *action, int par
                         "the API accepts at most %u", c->body.len, VOD_MAX_BODY);
 }
 
-static void sign(lua_State *L, vod_client *c, const char *action)
+static void sign(lua_State *L, vod_client *c, const char *action, long long now)
 {
     tc3_request rq;
     tc3_result rs;
-    long long now = (long long)time(NULL);
     memset(&rq, 0, sizeof rq);
     rq.method = "POST";
     rq.query = "";
@@ -86,7 +86,9 @@ static void send_request(lua_State *L, vod_client *c, const char *action)
     c->lines[n++] = c->hdr_action;
     c->lines[n++] = c->hdr_timestamp;
     c->lines[n++] = c->hdr_auth;
-    vod_transport_post(&c->tp, c->lines, n, c->body.data, c->body.len, &r);
+    /* only a read-only action may be sent again by libcurl on its own */
+    vod_transport_post(&c->tp, c->lines, n, c->body.data, c->body.len,
+                       strncmp(action, "Describe", 8) == 0, &r);
     c->calls++;
     c->connects += r.connects;
     if (r.status != VOD_TP_OK) {
@@ -122,12 +124,11 @@ static int malformed(lua_State *L, const char *action, const char *why)
 }
 
 /* Leaves the Response table on the stack, or raises the API's error. */
-static void parse_response(lua_State *L, vod_client *c, const char *action)
+static void parse_response(lua_State *L, const char *action, const char *body, size_t len)
 {
     char err[128];
     int resp;
-    if (!vod_json_decode(L, c->tp.response.data ? c->tp.response.data : "", c->tp.response.len,
-                         err, sizeof err))
+    if (!vod_json_decode(L, body, len, err, sizeof err))
         malformed(L, action, err);
     if (lua_type(L, -1) != LUA_TTABLE)
         malformed(L, action, "the body is not a JSON object");
@@ -161,20 +162,150 @@ static void parse_response(lua_State *L, vod_client *c, const char *action)
     lua_pop(L, 1);
 }
 
+/* Check, encode and sign: the part of a request that does no I/O. */
+static void prepare(lua_State *L, vod_client *c, const char *action, int params,
+                    const vod_action_rules *rules, long long timestamp)
+{
+    if (rules != NULL) {
+        vod_check_error ce;
+        if (vod_check_params(L, params, rules, &ce) != 0)
+            raise_param(L, action, ce.param, ce.message);
+    }
+    encode_body(L, c, action, params);
+    sign(L, c, action, timestamp);
+}
+
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_action_rules *rules)
 {
     params = vod_absindex(L, params);
-    if (rules != NULL) {
-        vod_check_error ce;
-        if (vod_check_params(L, params, rules, &ce) != 0)
-            return raise_param(L, action, ce.param, ce.message);
-    }
-    encode_body(L, c, action, params);
-    sign(L, c, action);
+    prepare(L, c, action, params, rules, (long long)time(NULL));
     send_request(L, c, action);
-    parse_response(L, c, action);
+    parse_response(L, action, c->tp.response.data ? c->tp.response.data : "",
+                   c->tp.response.len);
     return 1;
+}
+
+static const vod_action_rules *rules_for(const char *action)
+{
+    if (strcmp(action, "CreateAigcSubject") == 0)
+        return &vod_rules_create_aigc_subject;
+    if (strcmp(action, "DescribeTaskDetail") == 0)
+        return &vod_rules_describe_task_detail;
+    return NULL;
+}
+
+static void set_header(lua_State *L, const char *line)
+{
+    const char *colon = strchr(line, ':');
+    const char *v = colon + 1;
+    while (*v == ' ')
+        v++;
+    if (*v == '\0')
+        return;                         /* "Expect:" only tells libcurl to drop it */
+    lua_pushlstring(L, line, (size_t)(colon - line));
+    lua_pushstring(L, v);
+    lua_rawset(L, -3);
+}
+
+/* client:build_request(action, params [, { check = true, timestamp = now }])
+ * -> { method, scheme, host, port, path, body, headers = { name = value } }
+ * Checks (for actions with rules, unless check = false), encodes and signs,
+ * without I/O, for a transport of the caller's own (an nginx cosocket). */
+static int m_build_request(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    const char *action = luaL_checkstring(L, 2);
+    long long ts = (long long)time(NULL);
+    int check = 1;
+    const char *colon;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 4)) {
+        luaL_checktype(L, 4, LUA_TTABLE);
+        lua_getfield(L, 4, "check");
+        check = lua_isnil(L, -1) || lua_toboolean(L, -1);
+        lua_getfield(L, 4, "timestamp");
+        if (!lua_isnil(L, -1) && (!vod_tointegral(L, -1, &ts) || ts < 0))
+            luaL_argerror(L, 4, "timestamp must be a non-negative integer");
+        lua_pop(L, 2);
+    }
+    vod_check_action(L, action);
+    prepare(L, c, action, 3, check ? rules_for(action) : NULL, ts);
+    lua_createtable(L, 0, 8);
+    lua_pushliteral(L, "POST");
+    lua_setfield(L, -2, "method");
+    lua_pushstring(L, c->scheme);
+    lua_setfield(L, -2, "scheme");
+    if (c->host[0] == '[')              /* cosockets take a bare IPv6 address */
+        lua_pushlstring(L, c->host + 1, strlen(c->host) - 2);
+    else
+        lua_pushstring(L, c->host);
+    lua_setfield(L, -2, "host");
+    colon = c->endpoint + strlen(c->host);
+    vod_pushint(L, *colon == ':' ? atol(colon + 1) : (c->scheme[4] == 's' ? 443 : 80));
+    lua_setfield(L, -2, "port");
+    lua_pushliteral(L, "/");
+    lua_setfield(L, -2, "path");
+    lua_pushlstring(L, c->body.data, c->body.len);
+    lua_setfield(L, -2, "body");
+    lua_createtable(L, 0, 12);
+    lua_pushstring(L, c->endpoint);
+    lua_setfield(L, -2, "Host");
+    for (size_t i = 0; i < c->nfixed; i++)
+        set_header(L, c->lines[i]);
+    set_header(L, c->hdr_action);
+    set_header(L, c->hdr_timestamp);
+    set_header(L, c->hdr_auth);
+    lua_setfield(L, -2, "headers");
+    return 1;
+}
+
+/* client:parse_response(action, http_status, body) -> Response table, or
+ * raises the same error objects as a call through libcurl. No I/O. */
+static int m_parse_response(lua_State *L)
+{
+    size_t len;
+    const char *action = luaL_checkstring(L, 2);
+    long long status;
+    const char *body;
+    (void)vod_client_check(L, 1);
+    luaL_checktype(L, 3, LUA_TNUMBER);
+    if (!vod_tointegral(L, 3, &status))
+        luaL_argerror(L, 3, "HTTP status must be an integer");
+    body = luaL_checklstring(L, 4, &len);
+    if (status != 200) {
+        vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %lld", status);
+        set_int_field(L, "http_status", (long)status);
+        return lua_error(L);
+    }
+    parse_response(L, action, body, len);
+    return 1;
+}
+
+/* An action name goes into a header: letters and digits only. */
+void vod_check_action(lua_State *L, const char *action)
+{
+    size_t len = strlen(action);
+    if (len == 0 || len > 64)
+        vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                        "action must be 1 to 64 letters and digits, got %zu bytes", len);
+    for (size_t i = 0; i < len; i++) {
+        char ch = action[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+            vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                            "action must contain only letters and digits (e.g. "
+                            "\"DescribeTaskDetail\")");
+    }
+}
+
+void vod_call_register(lua_State *L)
+{
+    static const luaL_Reg m[] = {
+        { "build_request", m_build_request },
+        { "parse_response", m_parse_response },
+        { NULL, NULL },
+    };
+    luaL_setfuncs(L, m, 0);
 }
 
 /* client:create_aigc_subject(params) */
@@ -197,18 +328,8 @@ int vod_m_describe_task_detail(lua_State *L)
 int vod_m_call(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    size_t len;
-    const char *action = luaL_checklstring(L, 2, &len);
-    if (len == 0 || len > 64)
-        return vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
-                               "action must be 1 to 64 letters and digits, got %zu bytes", len);
-    for (size_t i = 0; i < len; i++) {
-        char ch = action[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
-            return vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
-                                   "action must contain only letters and digits (e.g. "
-                                   "\"DescribeTaskDetail\")");
-    }
+    const char *action = luaL_checkstring(L, 2);
+    vod_check_action(L, action);
     if (lua_isnoneornil(L, 3)) {
         lua_settop(L, 2);
         lua_newtable(L);

@@ -27,7 +27,10 @@ static int bad(vod_check_error *e, const char *param, const char *fmt, ...)
 static const char *describe(lua_State *L, int idx, char *tmp, size_t n)
 {
     if (lua_type(L, idx) == LUA_TNUMBER) {
-        snprintf(tmp, n, "%.17g", (double)lua_tonumber(L, idx));
+        double d = (double)lua_tonumber(L, idx);
+        if (d != d)
+            return "NaN";               /* the C library may print "-nan" */
+        snprintf(tmp, n, "%.17g", d);
         return tmp;
     }
     return luaL_typename(L, idx);

@@ -160,6 +160,7 @@ void vod_client_init(lua_State *L)
     if (luaL_newmetatable(L, VOD_CLIENT_MT)) {
         lua_newtable(L);
         luaL_setfuncs(L, methods, 0);
+        vod_call_register(L);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, client_gc);
         lua_setfield(L, -2, "__gc");

@@ -48,6 +48,11 @@ void vod_client_init(lua_State *L);
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_action_rules *rules);
 
+/* Raises ClientError.InvalidParameter unless action is 1..64 letters/digits. */
+void vod_check_action(lua_State *L, const char *action);
+/* Adds build_request and parse_response to the methods table on top. */
+void vod_call_register(lua_State *L);
+
 /* Lua methods. */
 int vod_m_create_aigc_subject(lua_State *L);
 int vod_m_describe_task_detail(lua_State *L);

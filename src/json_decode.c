@@ -70,7 +70,7 @@ static void add_utf8(luaL_Buffer *b, unsigned cp)
 /* d->p is just past the opening quote. */
 static int string_value(dec *d)
 {
-    const char *start = d->p, *q = d->p;
+    const char *start = d->p, *q = d->p, *esc = d->p;
     luaL_Buffer b;
     while (q < d->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
         q++;
@@ -94,6 +94,7 @@ static int string_value(dec *d)
             q++;
             continue;
         }
+        esc = q;
         if (++q >= d->end)
             break;
         switch (*q) {
@@ -138,7 +139,7 @@ static int string_value(dec *d)
 bad_escape:
     luaL_pushresult(&b);
     lua_pop(d->L, 1);
-    d->p = q;
+    d->p = esc;
     return fail(d, "invalid escape in string");
 }
 

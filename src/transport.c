@@ -1,5 +1,6 @@
 #include "transport.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,6 +31,29 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         t->date[j - i] = '\0';
     }
     return len;
+}
+
+static size_t on_send(char *buf, size_t size, size_t n, void *ud)
+{
+    vod_transport *t = ud;
+    size_t len = size * n;
+    if (len > t->send_left)
+        len = t->send_left;
+    memcpy(buf, t->send_p, len);
+    t->send_p += len;
+    t->send_left -= len;
+    return len;
+}
+
+/* libcurl asks to rewind the body before sending it again. */
+static int on_seek(void *ud, curl_off_t offset, int origin)
+{
+    vod_transport *t = ud;
+    if (!t->may_resend || origin != SEEK_SET || offset != 0)
+        return CURL_SEEKFUNC_CANTSEEK;
+    t->send_p = t->send_body;
+    t->send_left = t->send_len;
+    return CURL_SEEKFUNC_OK;
 }
 
 int vod_transport_global_init(void)
@@ -74,6 +98,10 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, t);
+    SET(CURLOPT_READFUNCTION, on_send);
+    SET(CURLOPT_READDATA, t);
+    SET(CURLOPT_SEEKFUNCTION, on_seek);
+    SET(CURLOPT_SEEKDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
     SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -110,6 +138,7 @@ static vod_tp_status classify(CURLcode rc, const vod_transport *t)
     case CURLE_USE_SSL_FAILED: return VOD_TP_TLS;
     case CURLE_OUT_OF_MEMORY: return VOD_TP_NOMEM;
     case CURLE_WRITE_ERROR: return t->too_large ? VOD_TP_TOO_LARGE : VOD_TP_NOMEM;
+    case CURLE_SEND_FAIL_REWIND:    /* refused to send a non-read-only request twice */
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -120,7 +149,7 @@ static vod_tp_status classify(CURLcode rc, const vod_transport *t)
 }
 
 vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
-                                 const char *body, size_t len, vod_tp_result *r)
+                                 const char *body, size_t len, int may_resend, vod_tp_result *r)
 {
     CURLcode rc;
     long connects = 0;
@@ -132,7 +161,9 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
         t->nodes[i].next = i + 1 < nheaders ? &t->nodes[i + 1] : NULL;
     }
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nheaders ? t->nodes : NULL);
-    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, body);
+    t->send_p = t->send_body = body;
+    t->send_left = t->send_len = len;
+    t->may_resend = may_resend;
     curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     vod_buf_reset(&t->response);
     t->too_large = 0;
@@ -148,6 +179,9 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
     r->connects = connects;
     if (r->status == VOD_TP_TOO_LARGE)
         r->message = "response body larger than the cap";
+    else if (rc == CURLE_SEND_FAIL_REWIND)
+        r->message = "the connection closed before any answer; the request may have reached "
+                     "the server, and it was not sent again";
     else
         r->message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
     return r->status;

@@ -39,6 +39,11 @@ typedef struct vod_transport {
     size_t max_response;
     int too_large;
     char date[64];              /* the response's Date header, if any */
+    const char *send_p;         /* the body still to hand to libcurl */
+    size_t send_left;
+    const char *send_body;      /* the whole body, for a permitted rewind */
+    size_t send_len;
+    int may_resend;             /* see vod_transport_post */
 } vod_transport;
 
 typedef struct vod_tp_result {
@@ -57,8 +62,13 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c);
 void vod_transport_free(vod_transport *t);
 
 /* POSTs body with the given header lines ("Name: value"). The response body
- * is in t->response afterwards. Returns r->status. */
+ * is in t->response afterwards. Returns r->status.
+ *
+ * When a reused connection dies before any answer, libcurl sends the request
+ * again on a new one, silently. That is safe only for a read-only action:
+ * with may_resend = 0 the body cannot be rewound, so libcurl fails instead
+ * (VOD_TP_NETWORK) and the caller decides. */
 vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
-                                 const char *body, size_t len, vod_tp_result *r);
+                                 const char *body, size_t len, int may_resend, vod_tp_result *r);
 
 #endif

@@ -1,0 +1,8 @@
+# The two commands of the README. Both install what a fresh Debian 12 lacks.
+.PHONY: demo test clean
+demo:
+	sh examples/run-demo.sh
+test:
+	sh spec/run.sh
+clean:
+	rm -rf build build.luarocks

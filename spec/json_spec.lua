@@ -1,0 +1,138 @@
+-- The JSON codec, through build_request (encode) and parse_response (decode):
+-- no I/O, exact values.
+local vod = require "tencentcloud.vod"
+local fake = require "support.fake"
+
+local client = vod.new { secret_id = fake.SECRET_ID, secret_key = fake.SECRET_KEY }
+
+local function body(params) return client:build_request("AnyAction", params).body end
+local function parse(text) return client:parse_response("AnyAction", 200, text) end
+local function encode_err(params)
+  local err = fake.raises(client.build_request, client, "AnyAction", params)
+  assert.equal("ClientError.InvalidParameter", err.code)
+  return err
+end
+
+describe("encoding", function()
+  it("writes integers exactly, up to 2^53", function()
+    assert.equal('{"A":9007199254740992}', body { A = 2 ^ 53 })
+    assert.equal('{"A":-9007199254740992}', body { A = -2 ^ 53 })
+    assert.equal('{"A":123456789012345}', body { A = 123456789012345 })
+    assert.equal('{"A":3}', body { A = 3.0 })
+  end)
+  it("writes fractions so they read back exactly", function()
+    assert.equal('{"A":0.1}', body { A = 0.1 })
+    assert.equal('{"A":1.5}', body { A = 1.5 })
+    assert.equal(1 / 3, fake.decode(body { A = 1 / 3 }).A)
+  end)
+  it("refuses what JSON cannot carry exactly", function()
+    assert.equal("A must not be NaN or infinity", encode_err({ A = 0 / 0 }).message)
+    assert.equal("A must not be NaN or infinity", encode_err({ A = -math.huge }).message)
+    assert.equal("A is an integer beyond +-2^53, which JSON cannot carry exactly",
+      encode_err({ A = 2 ^ 53 + 2 }).message)
+    assert.equal("A", encode_err({ A = 2 ^ 60 }).param)
+  end)
+  it("names the path of a nested fault", function()
+    local err = encode_err { Filters = { { Name = "n", Values = { "a", 0 / 0 } } } }
+    assert.equal("Filters[1].Values[2] must not be NaN or infinity", err.message)
+    assert.equal("Filters[1].Values[2]", err.param)
+  end)
+  it("writes arrays, nested objects, booleans and vod.null", function()
+    local t = fake.decode(body { L = { 1, "two", true, false }, O = { K = { "v" } }, N = vod.null })
+    assert.same({ 1, "two", true, false }, t.L)
+    assert.same({ K = { "v" } }, t.O)
+    assert.truthy(body { N = vod.null }:find('"N":null', 1, true))
+  end)
+  it("writes a nested empty table as [] and a top-level one as {}", function()
+    assert.equal('{"L":[]}', body { L = {} })
+    assert.equal("{}", body {})
+  end)
+  it("escapes strings and keeps UTF-8", function()
+    assert.equal('{"S":"q\\"b\\\\n\\nt\\tc\\u0001\\u001f\u{4e3b}/"}', body { S = 'q"b\\n\nt\tc\1\31\u{4e3b}/' })
+  end)
+  it("refuses invalid UTF-8, NUL bytes, sparse and mixed tables, cycles, functions", function()
+    assert.equal("S must be valid UTF-8 (bad byte at offset 1)", encode_err({ S = "a\192\175" }).message)
+    assert.equal("S must not contain a NUL byte", encode_err({ S = "a\0" }).message)
+    assert.equal("L is a sparse array (keys must be exactly 1..n)", encode_err({ L = { [1] = 1, [3] = 3 } }).message)
+    assert.equal("M mixes array items (keys 1..n) with named fields", encode_err({ M = { 1, k = 2 } }).message)
+    local cyc = {}
+    cyc.self = cyc
+    assert.truthy(encode_err({ C = cyc }).message:find("nests deeper than 64 levels", 1, true))
+    assert.equal("F is a function, which JSON cannot carry", encode_err({ F = print }).message)
+    assert.equal("K has a boolean key; JSON objects take string keys", encode_err({ K = { [true] = 1 } }).message)
+  end)
+  it("refuses a body over the API's 10 MB", function()
+    local big = string.rep("x", 10 * 1024 * 1024)
+    local err = encode_err { S = big }
+    assert.truthy(err.message:find("the API accepts at most 10485760", 1, true))
+  end)
+end)
+
+describe("decoding", function()
+  it("returns the Response table", function()
+    local r = parse '{"Response":{"TaskId":"t-1","RequestId":"r-1"}}'
+    assert.same({ TaskId = "t-1", RequestId = "r-1" }, r)
+  end)
+  it("gives integers as integers where Lua has them", function()
+    local r = parse '{"Response":{"I":1234567890123,"F":2.5,"E":1e3,"N":-7}}'
+    assert.equal(1234567890123, r.I)
+    assert.equal(2.5, r.F)
+    assert.equal(1000, r.E)
+    assert.equal(-7, r.N)
+    if math.type then
+      assert.equal("integer", math.type(r.I))
+      assert.equal("integer", math.type(r.N))
+      assert.equal("float", math.type(r.E))
+    end
+  end)
+  it("decodes escapes, including surrogate pairs", function()
+    local r = parse '{"Response":{"S":"a\\"b\\\\c\\/d\\n\\u00e9\\u4e3b\\ud83d\\ude00"}}'
+    assert.equal('a"b\\c/d\n\u{e9}\u{4e3b}\u{1F600}', r.S)
+  end)
+  it("leaves out null members and keeps null array items as vod.null", function()
+    local r = parse '{"Response":{"A":null,"L":[1,null,3]}}'
+    assert.is_nil(r.A)
+    assert.equal(vod.null, r.L[2])
+    assert.equal(3, r.L[3])
+  end)
+  local function malformed(text, msg)
+    local err = fake.raises(client.parse_response, client, "AnyAction", 200, text)
+    assert.equal("ClientError.MalformedResponse", err.code)
+    assert.equal(200, err.http_status)
+    if msg then assert.equal("malformed response: " .. msg, err.message) end
+  end
+  it("rejects what is not JSON or not the API's shape", function()
+    malformed("this is not json", "invalid literal at byte 0")
+    malformed("<html>", "invalid number at byte 0")
+    malformed('{"Response":{}} x', "trailing characters after the JSON value at byte 16")
+    malformed('{"a":1', "expected ',' or '}' in object at byte 6")
+    malformed('"\\ud800"', "invalid escape in string at byte 1")
+    malformed("[1,2]", "no \"Response\" object in the body")
+    malformed('{"Response":"x"}', "no \"Response\" object in the body")
+    malformed("", "unexpected end of text at byte 0")
+    malformed('{"Response":{"Error":{"Message":"m"}}}', "Response.Error has no Code")
+  end)
+  it("refuses nesting deeper than 128 levels without crashing", function()
+    malformed('{"Response":{"D":' .. string.rep("[", 100000) .. string.rep("]", 100000) .. "}}",
+      "nesting too deep at byte 144")
+    local ok = parse('{"Response":{"D":' .. string.rep("[", 120) .. string.rep("]", 120) .. "}}")
+    assert.is_table(ok.D)
+  end)
+  it("turns Response.Error into an API error object", function()
+    local err = fake.raises(client.parse_response, client, "CreateAigcSubject", 200,
+      '{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"},"RequestId":"r-9"}}')
+    assert.is_true(vod.is_error(err))
+    assert.equal("RequestLimitExceeded", err.code)
+    assert.equal("slow down", err.message)
+    assert.equal("r-9", err.request_id)
+    assert.equal("CreateAigcSubject", err.action)
+    assert.equal(200, err.http_status)
+    assert.is_true(err.retryable)
+    assert.equal("CreateAigcSubject: RequestLimitExceeded: slow down (RequestId r-9)", tostring(err))
+  end)
+  it("turns a non-200 status into ClientError.HTTPStatus", function()
+    local err = fake.raises(client.parse_response, client, "CreateAigcSubject", 502, "<html>")
+    assert.equal("ClientError.HTTPStatus", err.code)
+    assert.equal(502, err.http_status)
+  end)
+end)

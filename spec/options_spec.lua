@@ -1,0 +1,183 @@
+-- vod.new: options, defaults, credentials, and what tostring shows.
+local fake = require "support.fake"
+local vod = require "tencentcloud.vod"
+
+local ID, KEY = fake.SECRET_ID, fake.SECRET_KEY
+
+local function new_err(opts)
+  local err = fake.raises(vod.new, opts)
+  assert.is_true(vod.is_error(err), tostring(err))
+  return err
+end
+
+-- Runs a Lua snippet in a fresh interpreter with a given environment
+-- (credentials from the environment cannot be set from inside Lua).
+local function run_with_env(env, code)
+  local exe = arg and arg[-1] or "lua"
+  for i = -1, -10, -1 do                       -- the interpreter busted runs on
+    if arg[i] == nil then break end
+    exe = arg[i]
+  end
+  local cmd = "env -u TENCENTCLOUD_SECRET_ID -u TENCENTCLOUD_SECRET_KEY -u TENCENTCLOUD_SESSION_TOKEN "
+    .. "-u TENCENTCLOUD_REGION " .. env .. " '" .. exe .. "' -e '" .. code .. "' 2>&1"
+  local p = io.popen(cmd)
+  local out = p:read("*a")
+  p:close()
+  return out
+end
+
+describe("vod.new", function()
+  it("has documented defaults", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY }
+    assert.truthy(tostring(c):find("https://vod.intl.tencentcloudapi.com", 1, true))
+    local r = c:build_request("DescribeTaskDetail", { TaskId = "t" })
+    assert.equal("vod.intl.tencentcloudapi.com", r.host)
+    assert.equal(443, r.port)
+    assert.equal("https", r.scheme)
+    assert.equal("vod.intl.tencentcloudapi.com", r.headers.Host)
+    assert.is_nil(r.headers["X-TC-Region"])
+    assert.is_nil(r.headers["X-TC-Token"])
+    assert.is_nil(r.headers["X-TC-Language"])
+    assert.equal("tencentcloud-vod-lua/" .. vod.VERSION, r.headers["X-TC-RequestClient"])
+    assert.equal("2018-07-17", r.headers["X-TC-Version"])
+    assert.equal("application/json", r.headers["Content-Type"])
+  end)
+
+  it("sends region, token and language only when configured", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY, region = "ap-guangzhou", token = "tok",
+                        language = "en-US" }
+    local h = c:build_request("DescribeTaskDetail", { TaskId = "t" }).headers
+    assert.equal("ap-guangzhou", h["X-TC-Region"])
+    assert.equal("tok", h["X-TC-Token"])
+    assert.equal("en-US", h["X-TC-Language"])
+  end)
+
+  it("takes host:port, and signs the host without the port", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:8443" }
+    local r = c:build_request("DescribeTaskDetail", { TaskId = "t" })
+    assert.equal("127.0.0.1", r.host)
+    assert.equal(8443, r.port)
+    assert.equal("127.0.0.1:8443", r.headers.Host)
+    assert.truthy(r.headers.Authorization:find("SignedHeaders=content-type;host,", 1, true))
+  end)
+
+  it("rejects an unknown option, suggesting the closest", function()
+    local err = new_err { secret_id = ID, secret_key = KEY, timout = 3 }
+    assert.equal("ClientError.InvalidOption", err.code)
+    assert.equal("unknown option 'timout' (did you mean 'timeout'?)", err.message)
+    assert.equal("timout", err.option)
+  end)
+
+  it("rejects a wrong type for every option", function()
+    for _, name in ipairs { "secret_id", "secret_key", "token", "region", "endpoint", "scheme",
+                            "ca_file", "language" } do
+      local o = { secret_id = ID, secret_key = KEY }
+      o[name] = 42
+      local err = new_err(o)
+      assert.equal(name, err.option or (err.code == "ClientError.Credentials" and name) or nil,
+        tostring(err))
+      assert.truthy(err.message:find("must be a string, got number", 1, true), err.message)
+    end
+    for _, name in ipairs { "timeout", "connect_timeout" } do
+      local err = new_err { secret_id = ID, secret_key = KEY, [name] = "5" }
+      assert.equal("option '" .. name .. "' must be a number of seconds, got string", err.message)
+    end
+  end)
+
+  it("takes fractional timeouts and rejects 0, negative and NaN ones", function()
+    vod.new { secret_id = ID, secret_key = KEY, timeout = 0.25, connect_timeout = 0.1 }
+    for _, v in ipairs { 0, -1, 0 / 0, math.huge } do
+      local err = new_err { secret_id = ID, secret_key = KEY, timeout = v }
+      assert.equal("ClientError.InvalidOption", err.code)
+      assert.equal("timeout", err.option)
+    end
+  end)
+
+  it("checks endpoint, scheme, region, language and ca_file", function()
+    local cases = {
+      { endpoint = "https://vod.tencentcloudapi.com" },
+      { endpoint = "host:0" }, { endpoint = "host:65536" }, { endpoint = "host:" },
+      { endpoint = "" }, { endpoint = "a b" }, { endpoint = "h\r\nX-Evil: 1" },
+      { scheme = "ftp" }, { region = "AP GZ" }, { region = "ap\ngz" },
+      { language = "fr-FR" }, { ca_file = "/nonexistent/ca.pem" },
+    }
+    for _, o in ipairs(cases) do
+      o.secret_id, o.secret_key = ID, KEY
+      local err = new_err(o)
+      assert.equal("ClientError.InvalidOption", err.code)
+    end
+    assert.equal("option 'scheme' must be \"https\" or \"http\", got 'ftp'",
+      new_err { secret_id = ID, secret_key = KEY, scheme = "ftp" }.message)
+    assert.equal("option 'ca_file' cannot be read: No such file or directory",
+      new_err { secret_id = ID, secret_key = KEY, ca_file = "/nonexistent/ca.pem" }.message)
+    vod.new { secret_id = ID, secret_key = KEY, endpoint = "[::1]:8443" }
+    vod.new { secret_id = ID, secret_key = KEY, language = "zh-CN", scheme = "http" }
+  end)
+
+  it("rejects a token with a line break (no header injection)", function()
+    local err = new_err { secret_id = ID, secret_key = KEY, token = "t\r\nX-Evil: 1" }
+    assert.equal("ClientError.Credentials", err.code)
+  end)
+
+  it("needs both secret_id and secret_key", function()
+    local err = new_err { secret_id = ID }
+    assert.equal("ClientError.Credentials", err.code)
+    assert.equal("options give secret_id without secret_key: pass both", err.message)
+  end)
+
+  it("never shows the secret key", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY, token = "sessiontoken" }
+    local s = tostring(c)
+    assert.is_nil(s:find(KEY, 1, true))
+    assert.is_nil(s:find("sessiontoken", 1, true))
+    assert.is_nil(s:find(ID, 1, true))
+    assert.truthy(s:find("AKID...0000", 1, true))
+    local err = new_err { secret_id = ID, secret_key = KEY, timeout = -1 }
+    assert.is_nil(tostring(err):find(KEY, 1, true))
+  end)
+
+  it("can be closed; calls after that raise ClientError.ClientClosed", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY }
+    c:close()
+    assert.truthy(tostring(c):find("(closed)", 1, true))
+    local err = fake.raises(c.describe_task_detail, c, { TaskId = "t" })
+    assert.equal("ClientError.ClientClosed", err.code)
+    c:close()           -- twice is fine
+  end)
+
+  describe("credentials from the environment", function()
+    local cpath = package.cpath:gsub("'", "")
+    local prelude = "package.cpath=[[" .. cpath .. "]] local vod=require[[tencentcloud.vod]] "
+
+    it("are used when the options give none", function()
+      local out = run_with_env("TENCENTCLOUD_SECRET_ID=AKIDENVEXAMPLE TENCENTCLOUD_SECRET_KEY=envkey "
+        .. "TENCENTCLOUD_SESSION_TOKEN=envtoken TENCENTCLOUD_REGION=ap-singapore",
+        prelude .. "local r=vod.new{}:build_request([[DescribeTaskDetail]],{TaskId=[[t]]}) "
+        .. "print(r.headers.Authorization:match([[Credential=(%w+)/]]), r.headers[ [[X-TC-Token]] ], "
+        .. "r.headers[ [[X-TC-Region]] ])")
+      assert.equal("AKIDENVEXAMPLE\tenvtoken\tap-singapore\n", out)
+    end)
+
+    it("are not mixed with explicit ones (no environment token with option keys)", function()
+      local out = run_with_env("TENCENTCLOUD_SESSION_TOKEN=envtoken",
+        prelude .. "local r=vod.new{secret_id=[[AKIDX]],secret_key=[[k]]}:build_request("
+        .. "[[DescribeTaskDetail]],{TaskId=[[t]]}) print(r.headers[ [[X-TC-Token]] ])")
+      assert.equal("nil\n", out)
+    end)
+
+    it("missing everywhere gives an error naming both ways", function()
+      local out = run_with_env("", prelude .. "local ok,e=pcall(vod.new) print(e.code) print(e.message)")
+      assert.equal("ClientError.Credentials\nno credentials: pass secret_id and secret_key to "
+        .. "vod.new, or set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY in the environment\n", out)
+    end)
+
+    it("build the default client of the module-level functions", function()
+      local out = run_with_env("TENCENTCLOUD_SECRET_ID=AKIDENVEXAMPLE TENCENTCLOUD_SECRET_KEY=envkey",
+        prelude .. "local ok,e=pcall(vod.create_aigc_subject,{SubjectImage={}}) print(e.message)")
+      assert.equal("unknown parameter 'SubjectImage' (did you mean 'SubjectImages'?)\n", out)
+      out = run_with_env("", prelude .. "local ok,e=pcall(vod.describe_task_detail,{TaskId=[[t]]}) "
+        .. "print(e.code)")
+      assert.equal("ClientError.Credentials\n", out)
+    end)
+  end)
+end)

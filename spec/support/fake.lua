@@ -1,0 +1,117 @@
+-- Test support: the fake VOD endpoint (spec/fake_vod/server.py), its control
+-- API, and clients pointed at it. The runner (spec/run.sh) starts one server
+-- for the whole run and exports FAKE_VOD_DIR; run alone, busted starts its own.
+local cjson = require "cjson"
+local http = require "socket.http"
+local ltn12 = require "ltn12"
+
+local M = {}
+
+M.SECRET_ID = "AKIDEXAMPLEFAKEVOD0000000000000000"
+M.SECRET_KEY = "fakeVodSecretKeyEXAMPLE0000000000"
+M.TMP_SECRET_ID = "AKIDEXAMPLETMPVOD0000000000000000"
+M.TMP_SECRET_KEY = "fakeVodTmpKeyEXAMPLE000000000000"
+M.TOKEN = "fakeVodTokenEXAMPLE"
+
+local spec_dir = (debug.getinfo(1, "S").source:match("^@(.*)/support/fake%.lua$")) or "spec"
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local function sleep(s) os.execute("sleep " .. s) end
+
+local info
+
+function M.start()
+  if info then return info end
+  local dir = os.getenv("FAKE_VOD_DIR")
+  local own = false
+  if not dir or dir == "" then
+    dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p '" .. dir .. "'"))
+    assert(os.execute(("python3 '%s/fake_vod/server.py' --dir '%s' >'%s/server.log' 2>&1 &")
+      :format(spec_dir, dir, dir)))
+    own = true
+  end
+  local ports
+  for _ = 1, 200 do
+    local s = read_file(dir .. "/ports.json")
+    if s and s ~= "" then ports = cjson.decode(s) break end
+    sleep(0.05)
+  end
+  assert(ports, "the fake endpoint did not start; see " .. dir .. "/server.log")
+  info = { dir = dir, ports = ports, ca = dir .. "/ca.pem", own = own }
+  if own then
+    -- stop it when this Lua state closes
+    local stopper = function() os.execute("kill " .. ports.pid .. " 2>/dev/null") end
+    if newproxy then                                    -- LuaJIT: __gc on a proxy
+      local p = newproxy(true)
+      getmetatable(p).__gc = stopper
+      info.stopper = p
+    else
+      info.stopper = setmetatable({}, { __gc = stopper })
+    end
+  end
+  return info
+end
+
+-- The endpoint ("127.0.0.1:port") of one of the fake's listeners:
+-- "http", "https", "https_wrong_host" or "https_untrusted".
+function M.endpoint(kind)
+  return ("127.0.0.1:%d"):format(M.start().ports[kind or "http"])
+end
+
+local function control(method, path, body)
+  local out = {}
+  local src = body and cjson.encode(body) or ""
+  local ok, code = http.request {
+    url = "http://" .. M.endpoint("http") .. "/_control/" .. path,
+    method = method,
+    source = ltn12.source.string(src),
+    headers = { ["content-type"] = "application/json", ["content-length"] = #src },
+    sink = ltn12.sink.table(out),
+  }
+  assert(ok and code == 200, "control " .. path .. " failed: " .. tostring(code))
+  return cjson.decode(table.concat(out))
+end
+
+function M.reset() return control("POST", "reset", {}) end
+function M.config(t) return control("POST", "config", t) end
+function M.fault(t) return control("POST", "fault", t) end
+function M.stats() return control("GET", "stats") end
+function M.last() return control("GET", "last") end
+function M.requests() return control("GET", "requests") end
+
+-- A client for the fake endpoint: kind "http" (default) or an https listener.
+function M.client(opts, kind)
+  local vod = require "tencentcloud.vod"
+  kind = kind or "http"
+  local o = {
+    secret_id = M.SECRET_ID, secret_key = M.SECRET_KEY,
+    endpoint = M.endpoint(kind), timeout = 10, connect_timeout = 5,
+  }
+  if kind == "http" then o.scheme = "http" else o.ca_file = M.start().ca end
+  for k, v in pairs(opts or {}) do
+    if v == M.NONE then o[k] = nil else o[k] = v end
+  end
+  return vod.new(o)
+end
+
+M.NONE = setmetatable({}, { __tostring = function() return "NONE" end })
+
+-- Runs f and returns the error object it raised (fails if it did not raise).
+function M.raises(f, ...)
+  local ok, err = pcall(f, ...)
+  assert(not ok, "expected an error, got success")
+  return err
+end
+
+M.decode = cjson.decode
+
+return M
