@@ -1,0 +1,27 @@
+#!/bin/sh
+# The demo: installs what is missing, builds the rock, starts the local fake
+# VOD endpoint (HTTPS with a test CA made on the spot), and runs
+# examples/create_subject.lua against it.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+sh spec/tools/deps.sh
+sh spec/tools/build.sh
+
+DIR="$ROOT/build/demo-fake"
+rm -rf "$DIR"; mkdir -p "$DIR"
+python3 spec/fake_vod/server.py --dir "$DIR" >"$DIR/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null' EXIT INT TERM
+i=0
+while [ ! -s "$DIR/ports.json" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$DIR/ports.json" ] || { cat "$DIR/server.log"; exit 1; }
+PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["https"])' "$DIR/ports.json")
+echo "fake VOD endpoint on https://127.0.0.1:$PORT (test CA: $DIR/ca.pem)"
+
+# the fake endpoint's test credentials, never real ones
+TENCENTCLOUD_SECRET_ID=AKIDEXAMPLEFAKEVOD0000000000000000 \
+TENCENTCLOUD_SECRET_KEY=fakeVodSecretKeyEXAMPLE0000000000 \
+VOD_ENDPOINT="127.0.0.1:$PORT" VOD_CA_FILE="$DIR/ca.pem" VOD_POLL_INTERVAL=0.5 \
+LUA_CPATH="$ROOT/build/tree54/lib/lua/5.4/?.so;;" \
+  lua5.4 examples/create_subject.lua
