@@ -191,6 +191,17 @@ describe("end to end", function()
       assert.equal("ClientError.Timeout", err.code)
       assert.is_false(err.retryable)   -- the request may have reached the server
     end)
+    it("enforces connect_timeout on a TLS handshake that never answers", function()
+      local socket = require "socket"
+      local server = assert(socket.bind("127.0.0.1", 0))   -- accepts TCP, says nothing
+      local _, port = server:getsockname()
+      local c = vod.new { secret_id = fake.SECRET_ID, secret_key = fake.SECRET_KEY,
+                          endpoint = "127.0.0.1:" .. port, connect_timeout = 0.2, timeout = 30 }
+      local err = fake.raises(c.create_aigc_subject, c, PARAMS)
+      server:close()
+      assert.equal("ClientError.Timeout", err.code)
+      assert.truthy(err.message:find("timed out", 1, true) or err.message:find("timeout", 1, true), err.message)
+    end)
     it("reports a refused connection as retryable ClientError.Connect", function()
       local vodc = vod.new { secret_id = fake.SECRET_ID, secret_key = fake.SECRET_KEY,
                              endpoint = "127.0.0.1:1", scheme = "http" }

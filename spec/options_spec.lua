@@ -114,6 +114,14 @@ describe("vod.new", function()
     vod.new { secret_id = ID, secret_key = KEY, language = "zh-CN", scheme = "http" }
   end)
 
+  it("reads only what the options table holds, not what __index makes up", function()
+    local opts = setmetatable({ secret_id = ID, secret_key = KEY }, {
+      __index = function(_, k) if k == "region" then return "ap-" .. "made-up" end end,
+    })
+    local h = vod.new(opts):build_request("DescribeTaskDetail", { TaskId = "t" }).headers
+    assert.is_nil(h["X-TC-Region"])
+  end)
+
   it("rejects a token with a line break (no header injection)", function()
     local err = new_err { secret_id = ID, secret_key = KEY, token = "t\r\nX-Evil: 1" }
     assert.equal("ClientError.Credentials", err.code)

@@ -38,10 +38,18 @@ static int printable(const char *s, size_t n, int allow_space)
     return 1;
 }
 
+/* Raw reads only: a value the table holds stays alive while we keep pointers
+ * into it, whereas one made by an __index function would not. */
+static void get_raw(lua_State *L, int t, const char *name)
+{
+    lua_pushstring(L, name);
+    lua_rawget(L, t);
+}
+
 static const char *get_string(lua_State *L, int t, const char *name, size_t *len)
 {
     const char *s;
-    lua_getfield(L, t, name);
+    get_raw(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return NULL;
@@ -56,7 +64,7 @@ static const char *get_string(lua_State *L, int t, const char *name, size_t *len
 static double get_seconds(lua_State *L, int t, const char *name, double def)
 {
     double v;
-    lua_getfield(L, t, name);
+    get_raw(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return def;
@@ -242,7 +250,7 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         }
         o->timeout = get_seconds(L, t, "timeout", o->timeout);
         o->connect_timeout = get_seconds(L, t, "connect_timeout", o->connect_timeout);
-        lua_getfield(L, t, "max_response_size");
+        get_raw(L, t, "max_response_size");
         if (!lua_isnil(L, -1)) {
             long long v;
             if (lua_type(L, -1) != LUA_TNUMBER || !vod_tointegral(L, -1, &v) ||
