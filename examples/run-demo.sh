@@ -9,13 +9,8 @@ sh spec/tools/deps.sh
 sh spec/tools/build.sh
 
 DIR="$ROOT/build/demo-fake"
-rm -rf "$DIR"; mkdir -p "$DIR"
-python3 spec/fake_vod/server.py --dir "$DIR" >"$DIR/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null' EXIT INT TERM
-i=0
-while [ ! -s "$DIR/ports.json" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-[ -s "$DIR/ports.json" ] || { cat "$DIR/server.log"; exit 1; }
+. spec/tools/fake.sh
+start_fake "$DIR"
 PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["https"])' "$DIR/ports.json")
 echo "fake VOD endpoint on https://127.0.0.1:$PORT (test CA: $DIR/ca.pem)"
 

@@ -53,13 +53,8 @@ count_plain build/fake-selftest.log
 
 echo "== starting the fake endpoint"
 FAKE_VOD_DIR="$ROOT/build/fake"
-rm -rf "$FAKE_VOD_DIR"; mkdir -p "$FAKE_VOD_DIR"
-python3 spec/fake_vod/server.py --dir "$FAKE_VOD_DIR" >"$FAKE_VOD_DIR/server.log" 2>&1 &
-FAKE_PID=$!
-trap 'kill $FAKE_PID 2>/dev/null' EXIT INT TERM
-i=0
-while [ ! -s "$FAKE_VOD_DIR/ports.json" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-[ -s "$FAKE_VOD_DIR/ports.json" ] || { cat "$FAKE_VOD_DIR/server.log"; echo "0 passed, 1 failed"; exit 1; }
+. spec/tools/fake.sh
+start_fake "$FAKE_VOD_DIR" || { echo "0 passed, 1 failed"; exit 1; }
 export FAKE_VOD_DIR
 
 run_busted() { # name, interpreter, cpath, [wrapper...]
