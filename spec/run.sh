@@ -2,7 +2,8 @@
 # The whole suite, on a fresh Debian 12 machine too (it installs what is missing):
 #   1. C unit tests under ctest (signer vectors, UTF-8, suggestions, buffer)
 #   2. the fake endpoint's own self-test (its signer against the published vectors)
-#   3. busted specs on Lua 5.4, then on LuaJIT 2.1, against the fake endpoint
+#   3. busted specs on Lua 5.4, then on LuaJIT 2.1, against the fake endpoint,
+#      then the OpenResty specs in a real nginx (one worker, cosockets)
 #   4. the Lua 5.4 specs again under valgrind memcheck: no byte "definitely lost"
 # Ends with one line: "N passed, N failed".
 set -u
@@ -57,22 +58,30 @@ FAKE_VOD_DIR="$ROOT/build/fake"
 start_fake "$FAKE_VOD_DIR" || { echo "0 passed, 1 failed"; exit 1; }
 export FAKE_VOD_DIR
 
-run_busted() { # name, interpreter, cpath, [wrapper...]
-  name=$1 lua=$2 cpath=$3
-  shift 3
+run_busted() { # name, interpreter, luarocks tree, Lua version of the tree, [wrapper...]
+  name=$1 lua=$2 tree=$3 ver=$4
+  shift 4
   echo "== busted on $name"
-  LUA_CPATH="$cpath;;" "$@" "$lua" /usr/bin/busted -o TAP >"build/busted-$name.log" 2>&1
+  LUA_CPATH="$tree/lib/lua/$ver/?.so;;" LUA_PATH="$tree/share/lua/$ver/?.lua;;" \
+    "$@" "$lua" /usr/bin/busted -o TAP >"build/busted-$name.log" 2>&1
   rc=$?
   grep -E '^not ok|^1\.\.' "build/busted-$name.log"
   count_tap "build/busted-$name.log"
   return $rc
 }
 
-run_busted lua5.4 lua5.4 "$ROOT/build/tree54/lib/lua/5.4/?.so" env
-run_busted luajit luajit "$ROOT/build/treejit/lib/lua/5.1/?.so" env
+run_busted lua5.4 lua5.4 "$ROOT/build/tree54" 5.4 env
+run_busted luajit luajit "$ROOT/build/treejit" 5.1 env
+
+echo "== busted on nginx (OpenResty's LuaJIT module in Debian's nginx)"
+VOD_JIT_TREE="$ROOT/build/treejit" LUA_CPATH="$ROOT/build/treejit/lib/lua/5.1/?.so;;" \
+  LUA_PATH="$ROOT/build/treejit/share/lua/5.1/?.lua;;" luajit /usr/bin/busted --run=nginx -o TAP \
+  >build/busted-nginx.log 2>&1
+grep -E '^not ok|^1\.\.' build/busted-nginx.log
+count_tap build/busted-nginx.log
 
 if [ "${SKIP_VALGRIND:-}" != 1 ]; then
-  run_busted valgrind-lua5.4 lua5.4 "$ROOT/build/tree54/lib/lua/5.4/?.so" \
+  run_busted valgrind-lua5.4 lua5.4 "$ROOT/build/tree54" 5.4 \
     valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
     --log-file="$ROOT/build/valgrind.log" --suppressions="$ROOT/spec/tools/valgrind.supp"
   vrc=$?

@@ -79,10 +79,29 @@ static void set_int_field(lua_State *L, const char *name, long v)
     lua_setfield(L, -2, name);
 }
 
+/* A status other than 200: a proxy or gateway answered, not the API. The
+ * start of the body (printable bytes only) goes into the message. */
+static int raise_http_status(lua_State *L, vod_client *c, const char *action, long status,
+                             const char *body, size_t blen)
+{
+    char snippet[121];
+    size_t k, len = blen < 120 ? blen : 120;
+    for (k = 0; k < len; k++) {
+        unsigned char ch = (unsigned char)body[k];
+        snippet[k] = (ch < 0x20 || ch >= 0x7f) ? ' ' : (char)ch;
+    }
+    snippet[k] = '\0';
+    vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %ld from %s://%s%s%s", status, c->scheme,
+                   c->endpoint, len ? ": " : "", snippet);
+    set_int_field(L, "http_status", status);
+    return lua_error(L);
+}
+
 static void send_request(lua_State *L, vod_client *c, const char *action)
 {
     vod_tp_result r;
     size_t n = c->nfixed;
+    vod_client_transport(L, c);
     c->lines[n++] = c->hdr_action;
     c->lines[n++] = c->hdr_timestamp;
     c->lines[n++] = c->hdr_auth;
@@ -101,19 +120,8 @@ static void send_request(lua_State *L, vod_client *c, const char *action)
         lua_setfield(L, -2, "retryable");
         lua_error(L);
     }
-    if (r.http_status != 200) {
-        char snippet[121];
-        size_t k, len = c->tp.response.len < 120 ? c->tp.response.len : 120;
-        for (k = 0; k < len; k++) {
-            unsigned char ch = (unsigned char)c->tp.response.data[k];
-            snippet[k] = (ch < 0x20 || ch >= 0x7f) ? ' ' : (char)ch;
-        }
-        snippet[k] = '\0';
-        vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %ld from %s://%s%s%s", r.http_status,
-                       c->scheme, c->endpoint, len ? ": " : "", snippet);
-        set_int_field(L, "http_status", r.http_status);
-        lua_error(L);
-    }
+    if (r.http_status != 200)
+        raise_http_status(L, c, action, r.http_status, c->tp.response.data, c->tp.response.len);
 }
 
 static int malformed(lua_State *L, const char *action, const char *why)
@@ -195,6 +203,18 @@ static const vod_action_rules *rules_for(const char *action)
     return NULL;
 }
 
+void vod_push_host_port(lua_State *L, const vod_client *c)
+{
+    const char *colon = c->endpoint + strlen(c->host);
+    if (c->host[0] == '[')              /* cosockets take a bare IPv6 address */
+        lua_pushlstring(L, c->host + 1, strlen(c->host) - 2);
+    else
+        lua_pushstring(L, c->host);
+    lua_setfield(L, -2, "host");
+    vod_pushint(L, *colon == ':' ? atol(colon + 1) : (strcmp(c->scheme, "https") == 0 ? 443 : 80));
+    lua_setfield(L, -2, "port");
+}
+
 static void set_header(lua_State *L, const char *line)
 {
     const char *colon = strchr(line, ':');
@@ -218,7 +238,6 @@ static int m_build_request(lua_State *L)
     const char *action = luaL_checkstring(L, 2);
     long long ts = (long long)time(NULL);
     int check = 1;
-    const char *colon;
     luaL_checktype(L, 3, LUA_TTABLE);
     if (!lua_isnoneornil(L, 4)) {
         luaL_checktype(L, 4, LUA_TTABLE);
@@ -236,14 +255,7 @@ static int m_build_request(lua_State *L)
     lua_setfield(L, -2, "method");
     lua_pushstring(L, c->scheme);
     lua_setfield(L, -2, "scheme");
-    if (c->host[0] == '[')              /* cosockets take a bare IPv6 address */
-        lua_pushlstring(L, c->host + 1, strlen(c->host) - 2);
-    else
-        lua_pushstring(L, c->host);
-    lua_setfield(L, -2, "host");
-    colon = c->endpoint + strlen(c->host);
-    vod_pushint(L, *colon == ':' ? atol(colon + 1) : (c->scheme[4] == 's' ? 443 : 80));
-    lua_setfield(L, -2, "port");
+    vod_push_host_port(L, c);
     lua_pushliteral(L, "/");
     lua_setfield(L, -2, "path");
     lua_pushlstring(L, c->body.data, c->body.len);
@@ -268,16 +280,13 @@ static int m_parse_response(lua_State *L)
     const char *action = luaL_checkstring(L, 2);
     long long status;
     const char *body;
-    (void)vod_client_check(L, 1);
+    vod_client *c = vod_client_check(L, 1);
     luaL_checktype(L, 3, LUA_TNUMBER);
-    if (!vod_tointegral(L, 3, &status))
-        luaL_argerror(L, 3, "HTTP status must be an integer");
+    if (!vod_tointegral(L, 3, &status) || status < 100 || status > 999)
+        luaL_argerror(L, 3, "HTTP status must be an integer from 100 to 999");
     body = luaL_checklstring(L, 4, &len);
-    if (status != 200) {
-        vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %lld", status);
-        set_int_field(L, "http_status", (long)status);
-        return lua_error(L);
-    }
+    if (status != 200)
+        return raise_http_status(L, c, action, (long)status, body, len);
     parse_response(L, action, body, len);
     return 1;
 }

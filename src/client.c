@@ -25,6 +25,7 @@ static void release(vod_client *c)
     tc3_signer_free(&c->signer);
     vod_buf_free(&c->body, 1);
     vod_buf_free(&c->fixed, 1);     /* holds the token */
+    vod_buf_free(&c->ca_file, 0);
 }
 
 static int client_gc(lua_State *L)
@@ -113,8 +114,6 @@ int vod_client_new(lua_State *L)
 {
     vod_options o;
     vod_client *c;
-    vod_tp_config tc;
-    char url[320];
 
     vod_options_read(L, 1, &o);         /* raises on bad options: nothing acquired yet */
 
@@ -133,16 +132,70 @@ int vod_client_new(lua_State *L)
     if (build_fixed_headers(c, &o) != 0)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory building headers");
 
-    snprintf(url, sizeof url, "%s://%s/", o.scheme, o.endpoint);
-    tc.url = url;
-    tc.ca_file = o.ca_file;
-    tc.timeout_ms = (long)ceil(o.timeout * 1000.0);
-    tc.connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
-    tc.max_response = o.max_response_size;
-    if (vod_transport_global_init() != 0 || vod_transport_init(&c->tp, &tc) != 0)
-        return vod_error_raise(L, VOD_E_INTERNAL, NULL, "libcurl set-up failed: %s",
-                               c->tp.errbuf[0] ? c->tp.errbuf : "curl_global_init");
+    snprintf(c->url, sizeof c->url, "%s://%s/", o.scheme, o.endpoint);
+    if (o.ca_file != NULL && vod_buf_addstr(&c->ca_file, o.ca_file) != 0)
+        return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory");
+    c->timeout_ms = (long)ceil(o.timeout * 1000.0);
+    c->connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
+    c->max_response = o.max_response_size;
     c->ready = 1;
+    return 1;
+}
+
+void vod_client_transport(lua_State *L, vod_client *c)
+{
+    vod_tp_config tc;
+    if (c->tp.easy != NULL)
+        return;
+    tc.url = c->url;
+    tc.ca_file = c->ca_file.len ? vod_buf_cstr(&c->ca_file) : NULL;
+    tc.timeout_ms = c->timeout_ms;
+    tc.connect_timeout_ms = c->connect_timeout_ms;
+    tc.max_response = c->max_response;
+    if (vod_transport_global_init() != 0 || vod_transport_init(&c->tp, &tc) != 0) {
+        char why[CURL_ERROR_SIZE];
+        snprintf(why, sizeof why, "%s", c->tp.errbuf[0] ? c->tp.errbuf : "curl_global_init failed");
+        vod_transport_free(&c->tp);     /* the next call tries again */
+        vod_error_raise(L, VOD_E_INTERNAL, NULL, "libcurl set-up failed: %s", why);
+    }
+}
+
+/* client:settings() -> what a transport of its own needs to know. */
+static int client_settings(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, c->scheme);
+    lua_setfield(L, -2, "scheme");
+    lua_pushstring(L, c->endpoint);
+    lua_setfield(L, -2, "endpoint");
+    vod_push_host_port(L, c);
+    lua_pushnumber(L, (lua_Number)c->timeout_ms / 1000);
+    lua_setfield(L, -2, "timeout");
+    lua_pushnumber(L, (lua_Number)c->connect_timeout_ms / 1000);
+    lua_setfield(L, -2, "connect_timeout");
+    vod_pushint(L, (long long)c->max_response);
+    lua_setfield(L, -2, "max_response_size");
+    if (c->ca_file.len) {
+        lua_pushlstring(L, c->ca_file.data, c->ca_file.len);
+        lua_setfield(L, -2, "ca_file");
+    }
+    return 1;
+}
+
+/* client:check_task(task_id, task) -> task, or raises as wait_task does. */
+static int client_check_task(lua_State *L)
+{
+    const char *task_id;
+    const char *status;
+    (void)vod_client_check(L, 1);
+    task_id = luaL_checkstring(L, 2);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    lua_getfield(L, 3, "Status");
+    status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    lua_pushvalue(L, 3);
+    vod_check_task(L, task_id, strcmp(status, "ABORTED") == 0);
     return 1;
 }
 
@@ -154,6 +207,9 @@ void vod_client_init(lua_State *L)
         { "call", vod_m_call },
         { "wait_task", vod_m_wait_task },
         { "stats", client_stats },
+        { "settings", client_settings },
+        { "check_task", client_check_task },
+        { "wait_plan", vod_m_wait_plan },
         { "close", client_close },
         { NULL, NULL },
     };

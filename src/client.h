@@ -32,6 +32,10 @@ typedef struct vod_client {
     char endpoint[300];         /* host[:port] as configured */
     char scheme[8];
     char id_hint[16];           /* first and last characters of the secret id, for tostring */
+    char url[320];              /* scheme://endpoint/ */
+    vod_buf ca_file;            /* copy of the ca_file option ("" = system store) */
+    long timeout_ms, connect_timeout_ms;
+    size_t max_response;
     long calls;                 /* requests sent */
     long connects;              /* connections opened */
 } vod_client;
@@ -47,6 +51,19 @@ void vod_client_init(lua_State *L);
  * parse. Pushes the Response table, or raises an error object. */
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_action_rules *rules);
+
+/* Sets fields host (bare, no brackets) and port in the table on top. */
+void vod_push_host_port(lua_State *L, const vod_client *c);
+
+/* client:wait_plan(task_id, opts) -> params, interval, timeout, progress */
+int vod_m_wait_plan(lua_State *L);
+
+/* Sets up libcurl on the first call through it (an nginx worker never does). */
+void vod_client_transport(lua_State *L, vod_client *c);
+
+/* With a DescribeTaskDetail result on top: raises when the task finished
+ * badly (failed or aborted), else leaves it there. */
+void vod_check_task(lua_State *L, const char *task_id, int aborted);
 
 /* Raises ClientError.InvalidParameter unless action is 1..64 letters/digits. */
 void vod_check_action(lua_State *L, const char *action);

@@ -20,6 +20,49 @@ static void with_default(lua_State *L)
     lua_insert(L, 1);
 }
 
+/* vod.default_client() -> the client the module-level functions use */
+static int mod_default_client(lua_State *L)
+{
+    lua_settop(L, 0);
+    with_default(L);
+    return 1;
+}
+
+/* vod._error(code, action, message) -> a new error object (for Lua transports) */
+static int mod_error(lua_State *L)
+{
+    const char *code = luaL_checkstring(L, 1);
+    const char *action = luaL_optstring(L, 2, NULL);
+    const char *msg = luaL_checkstring(L, 3);
+    vod_error_push(L, code, action, "%s", msg);
+    return 1;
+}
+
+/* Inside nginx, calls must go through cosockets: a Lua file replaces the
+ * libcurl methods (a C function cannot yield to the nginx event loop). */
+static void use_cosockets_in_nginx(lua_State *L, int module)
+{
+    lua_getglobal(L, "ngx");
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_getfield(L, -1, "socket");
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return;
+    }
+    lua_pop(L, 2);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "tencentcloud.vod.ngx");
+    lua_call(L, 1, 1);
+    lua_pushvalue(L, module);
+    luaL_getmetatable(L, VOD_CLIENT_MT);
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+    lua_call(L, 2, 0);              /* installer(module, methods) */
+}
+
 #define MODULE_FN(name, method)          \
     static int name(lua_State *L)        \
     {                                    \
@@ -46,6 +89,8 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "describe_task_detail", mod_describe_task_detail },
         { "call", mod_call },
         { "wait_task", mod_wait_task },
+        { "default_client", mod_default_client },
+        { "_error", mod_error },
         { NULL, NULL },
     };
     vod_errors_init(L);
@@ -56,5 +101,8 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
     lua_setfield(L, -2, "VERSION");
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
+    lua_pushliteral(L, "libcurl");
+    lua_setfield(L, -2, "transport");
+    use_cosockets_in_nginx(L, lua_gettop(L));
     return 1;
 }

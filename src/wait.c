@@ -93,8 +93,7 @@ static int read_opts(lua_State *L, wait_opts *w)
     return params;
 }
 
-/* With the task table on top: raises when it finished badly. */
-static void check_outcome(lua_State *L, const char *task_id, int aborted)
+void vod_check_task(lua_State *L, const char *task_id, int aborted)
 {
     int task = lua_gettop(L), sub, failed = 0;
     long long errcode = 0;
@@ -138,6 +137,25 @@ static void check_outcome(lua_State *L, const char *task_id, int aborted)
     lua_error(L);
 }
 
+/* client:wait_plan(task_id, opts) -> params, interval, timeout, progress:
+ * wait_task's checks, for a transport that polls on its own (nginx). */
+int vod_m_wait_plan(lua_State *L)
+{
+    wait_opts w;
+    int params;
+    (void)vod_client_check(L, 1);
+    luaL_checkstring(L, 2);
+    params = read_opts(L, &w);
+    lua_pushvalue(L, params);
+    lua_pushnumber(L, (lua_Number)w.interval);
+    lua_pushnumber(L, (lua_Number)w.timeout);
+    if (w.progress)
+        lua_pushvalue(L, w.progress);
+    else
+        lua_pushnil(L);
+    return 4;
+}
+
 int vod_m_wait_task(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
@@ -160,7 +178,7 @@ int vod_m_wait_task(lua_State *L)
         if (strcmp(status, "FINISH") == 0 || strcmp(status, "ABORTED") == 0) {
             int aborted = status[0] == 'A';
             lua_pop(L, 1);
-            check_outcome(L, task_id, aborted);
+            vod_check_task(L, task_id, aborted);
             return 1;
         }
         if (now_s() - start + w.interval > w.timeout) {

@@ -1,9 +1,11 @@
 """Test PKI generated with the openssl CLI (EC P-256, valid 2 days).
 
 ca.pem (+ca.key)          test CA: basicConstraints CA:TRUE, keyUsage keyCertSign
-server.pem/server.key     signed by the CA, SAN DNS:localhost, IP:127.0.0.1
+server.pem/server.key     signed by the CA, SAN DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+                          (nginx checks host names with X509_check_host, which matches
+                          DNS names only, so a loopback test needs the address as one)
 wrong.pem/wrong.key       signed by the CA, SAN DNS:wrong-host.invalid only
-untrusted.pem/.key        self-signed (not from the CA), SAN localhost/127.0.0.1
+untrusted.pem/.key        self-signed (not from the CA), SAN as server.pem
 """
 import os
 import secrets
@@ -29,7 +31,7 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
 [wrong_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -42,7 +44,7 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
-subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
 """
 NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
 

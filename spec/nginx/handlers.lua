@@ -1,0 +1,119 @@
+-- Handlers of the nginx used by spec/nginx_spec.lua: each answers JSON.
+local cjson = require "cjson"
+local safe = require "tencentcloud.vod.safe"
+local vod = require "tencentcloud.vod"
+
+local ID, KEY = "AKIDEXAMPLEFAKEVOD0000000000000000", "fakeVodSecretKeyEXAMPLE0000000000"
+local PARAMS = { SubAppId = 221073, SubjectName = "hero", SubjectImages = { "https://example.com/hero.png" } }
+
+local M = {}
+local clients = {}     -- one per listener and timeout, kept for the worker's life (keep-alive)
+
+local function client(kind, timeout, key)
+  local k = kind .. "/" .. (timeout or "") .. "/" .. (key or "")
+  if not clients[k] then
+    clients[k] = assert(safe.new {
+      secret_id = ID, secret_key = key or KEY,
+      endpoint = "127.0.0.1:" .. FAKE[kind], scheme = kind == "http" and "http" or "https",
+      timeout = tonumber(timeout) or 10, connect_timeout = 5,
+    })
+  end
+  return clients[k]
+end
+
+local function describe_err(err)
+  return { ok = false, code = err.code, message = err.message, request_id = err.request_id,
+           http_status = err.http_status, retryable = err.retryable, action = err.action,
+           phase = err.phase, text = tostring(err), is_error = vod.is_error(err) }
+end
+
+local function reply(t)
+  ngx.status = t.ok and 200 or 500
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(cjson.encode(t))
+end
+
+local ops = {}
+
+function ops.create(c)
+  local res, err = c:create_aigc_subject(PARAMS)
+  if not res then return describe_err(err) end
+  return { ok = true, task_id = res.TaskId, request_id = res.RequestId }
+end
+
+-- read-only: a timed-out call leaves nothing behind to land in a later test
+function ops.describe(c)
+  local res, err = c:describe_task_detail { TaskId = "221073-CreateAigcSubject-0" }
+  if not res then return describe_err(err) end
+  return { ok = true }
+end
+
+function ops.create_wait(c)
+  local res, err = c:create_aigc_subject(PARAMS)
+  if not res then return describe_err(err) end
+  local polls = 0
+  local task, werr = c:wait_task(res.TaskId, { SubAppId = 221073, interval = 0.05,
+                                               progress = function() polls = polls + 1 end })
+  if not task then return describe_err(werr) end
+  return { ok = true, task_id = res.TaskId, polls = polls,
+           subject_id = task.CreateAigcSubjectTask.Output.SubjectId }
+end
+
+function ops.failed_task(c)
+  local p = {}
+  for k, v in pairs(PARAMS) do p[k] = v end
+  p.SubjectName = "fail-hero"
+  local res, err = c:create_aigc_subject(p)
+  if not res then return describe_err(err) end
+  local task, werr = c:wait_task(res.TaskId, { interval = 0.05 })
+  return task and { ok = true } or describe_err(werr)
+end
+
+function ops.bad_param(c)
+  local _, err = c:create_aigc_subject { SubAppId = 1, SubjectImage = { "x" } }
+  return describe_err(err)
+end
+
+-- the raising form, inside nginx: the same error object
+function ops.raising()
+  local ok, err = pcall(function()
+    local c = vod.new { secret_id = ID, secret_key = "wrong", endpoint = "127.0.0.1:" .. FAKE.https }
+    return c:create_aigc_subject(PARAMS)
+  end)
+  if ok then return { ok = true } end
+  return describe_err(err)
+end
+
+-- the module-level functions, with credentials from nginx's environment
+function ops.module_level()
+  vod.default_client()   -- raises if the environment has no credentials
+  local res, err = safe.call("DescribeTaskDetail", { TaskId = "no-such-task" })
+  if res then return { ok = true } end
+  return describe_err(err)
+end
+
+function M.run()
+  local args = ngx.req.get_uri_args()
+  local op = ops[args.op]
+  if not op then return reply { ok = false, message = "unknown op " .. tostring(args.op) } end
+  reply(op(client(args.kind or "https", args.timeout, args.key)))
+end
+
+-- A call from a phase without cosockets: returns what the safe form gave.
+function M.phase_call()
+  local c = safe.new { secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http" }
+  local res, err = c:describe_task_detail { TaskId = "t" }
+  if res then return "unexpected success" end
+  return err.code .. " | " .. err.message
+end
+
+function M.start_timer()
+  ngx.shared.vod_test:delete("timer")
+  assert(ngx.timer.at(0, function()
+    local res, err = client("https"):create_aigc_subject(PARAMS)
+    ngx.shared.vod_test:set("timer", res and ("ok " .. res.TaskId) or ("error " .. tostring(err)))
+  end))
+  ngx.say("started")
+end
+
+return M

@@ -1,0 +1,255 @@
+-- In a real nginx (Debian's, with libnginx-mod-http-lua and lua-resty-core),
+-- one worker, started on loopback: the cosocket transport end to end.
+-- Runs with `busted --run=nginx` (spec/run.sh does); needs the LuaJIT build
+-- in VOD_JIT_TREE (default build/treejit).
+local fake = require "support.fake"
+local http = require "socket.http"
+local socket = require "socket"
+local cjson = require "cjson"
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("*a")
+  p:close()
+  return out
+end
+
+local root = sh("pwd"):gsub("%s+$", "")
+local tree = os.getenv("VOD_JIT_TREE") or (root .. "/build/treejit")
+local prefix = root .. "/build/nginx-test"
+local port
+
+local function get(path)
+  local body, code, headers = http.request("http://127.0.0.1:" .. port .. path)
+  return body, code, headers
+end
+
+local function vod(query)
+  local body, code = get("/vod?" .. query)
+  local ok, t = pcall(cjson.decode, body or "")
+  assert(ok, "not JSON from /vod?" .. query .. ": " .. tostring(body))
+  return t, code
+end
+
+local function free_port()
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, p = s:getsockname()
+  s:close()
+  return p
+end
+
+describe("in nginx #nginx", function()
+  setup(function()
+    local info = fake.start()
+    port = free_port()
+    sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
+    local f = assert(io.open(root .. "/spec/nginx/nginx.conf.in"))
+    local conf = f:read("*a")
+    f:close()
+    local values = {
+      USER = sh("id -u"):match("^0") and "user root;" or "",
+      PREFIX = prefix, SPEC = root .. "/spec", PORT = tostring(port), CA = info.ca,
+      LUA_PATH = tree .. "/share/lua/5.1/?.lua", LUA_CPATH = tree .. "/lib/lua/5.1/?.so",
+      HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
+      WRONG = ("%d"):format(info.ports.https_wrong_host),
+      UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
+    }
+    conf = conf:gsub("@([A-Z_]+)@", function(k) return assert(values[k], k) end)
+    f = assert(io.open(prefix .. "/nginx.conf", "w"))
+    f:write(conf)
+    f:close()
+    local out = sh(("env TENCENTCLOUD_SECRET_ID=%s TENCENTCLOUD_SECRET_KEY=%s nginx -p '%s' -c '%s/nginx.conf' -e '%s/error.log'")
+      :format(fake.SECRET_ID, fake.SECRET_KEY, prefix, prefix, prefix))
+    for _ = 1, 100 do
+      if get("/plain") == "ok\n" then break end
+      socket.sleep(0.05)
+    end
+    assert(get("/plain") == "ok\n", "nginx did not start: " .. out .. sh("cat '" .. prefix .. "/error.log'"))
+  end)
+
+  teardown(function()
+    sh("nginx -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -s stop")
+  end)
+
+  before_each(function()
+    fake.reset()
+    fake.config { rate_limit = 0 }
+  end)
+
+  it("a handler creates a subject over HTTPS and waits for its SubjectId", function()
+    local t, code = vod("op=create_wait&kind=https")
+    assert.equal(200, code, cjson.encode(t))
+    assert.truthy(t.task_id:match("^221073%-CreateAigcSubject%-%x+$"))
+    assert.truthy(t.subject_id:match("^subj%-%x+$"))
+    assert.equal(3, t.polls)
+    local s = fake.stats()
+    assert.equal(1, s.actions.CreateAigcSubject)
+    assert.equal(3, s.actions.DescribeTaskDetail)
+  end)
+
+  it("works over plain HTTP too", function()
+    assert.is_true(vod("op=create_wait&kind=http").ok)
+  end)
+
+  describe("errors reach the handler intact", function()
+    it("an API error, with code and RequestId", function()
+      local t = vod("op=create&kind=https&key=wrong")
+      assert.equal("AuthFailure.SignatureFailure", t.code)
+      assert.is_string(t.request_id)
+      assert.equal(200, t.http_status)
+      assert.is_true(t.is_error)
+      assert.equal("CreateAigcSubject: AuthFailure.SignatureFailure: " .. t.message
+        .. " (RequestId " .. t.request_id .. ")", t.text)
+    end)
+    it("the raising form gives the same object", function()
+      local t = vod("op=raising")
+      assert.equal("AuthFailure.SignatureFailure", t.code)
+      assert.is_true(t.is_error)
+    end)
+    it("a parameter error, before anything is sent", function()
+      local t = vod("op=bad_param")
+      assert.equal("ClientError.InvalidParameter", t.code)
+      assert.equal("unknown parameter 'SubjectImage' (did you mean 'SubjectImages'?)", t.message)
+      assert.equal(0, fake.stats().requests)
+    end)
+    it("a failed task", function()
+      local t = vod("op=failed_task&kind=https")
+      assert.equal("FailedOperation.SubjectImageInvalid", t.code)
+    end)
+    it("a timeout", function()
+      fake.fault { mode = "delay", seconds = 2, count = 1 }
+      local t = vod("op=describe&kind=https&timeout=0.3")
+      assert.equal("ClientError.Timeout", t.code)
+      assert.is_false(t.retryable)
+    end)
+    it("HTTP 502", function()
+      fake.fault { mode = "http502", count = 1 }
+      local t = vod("op=create&kind=https")
+      assert.equal("ClientError.HTTPStatus", t.code)
+      assert.equal(502, t.http_status)
+      assert.truthy(t.message:find("Bad Gateway", 1, true))
+    end)
+    it("a body that is not JSON", function()
+      fake.fault { mode = "notjson", count = 1 }
+      assert.equal("ClientError.MalformedResponse", vod("op=create&kind=https").code)
+    end)
+    it("the connection closed mid-response", function()
+      fake.fault { mode = "close_mid", count = 1 }
+      assert.equal("ClientError.Network", vod("op=create&kind=https").code)
+    end)
+    it("a response over the size cap", function()
+      fake.fault { mode = "bigbody", size = 20 * 1024 * 1024, count = 1 }
+      assert.equal("ClientError.ResponseTooLarge", vod("op=create&kind=http").code)
+    end)
+    it("a chunked response is read whole", function()
+      fake.config { chunked = true }
+      assert.is_true(vod("op=create_wait&kind=https").ok)
+    end)
+    it("the module-level functions use credentials from nginx's environment", function()
+      local t = vod("op=module_level")
+      -- the default client talks to the real endpoint name, which needs a resolver here:
+      -- what matters is that it was built from the environment and failed on the network
+      assert.equal("ClientError.DNS", t.code, cjson.encode(t))
+      assert.truthy(t.message:find("resolver", 1, true))
+    end)
+  end)
+
+  describe("TLS verification", function()
+    it("fails with an untrusted certificate", function()
+      local t = vod("op=create&kind=https_untrusted")
+      assert.equal("ClientError.TLS", t.code)
+      assert.truthy(t.message:find("self-signed certificate", 1, true), t.message)
+      assert.equal(0, fake.stats().requests)
+    end)
+    it("fails with a certificate for another host name", function()
+      local t = vod("op=create&kind=https_wrong_host")
+      assert.equal("ClientError.TLS", t.code)
+      assert.truthy(t.message:find("host mismatch", 1, true), t.message)
+      assert.equal(0, fake.stats().requests)
+    end)
+  end)
+
+  it("reuses kept-alive connections across requests", function()
+    vod("op=create&kind=https")            -- the pool may hold a connection from before
+    fake.reset()
+    fake.config { rate_limit = 0 }
+    for _ = 1, 5 do assert.is_true(vod("op=create&kind=https").ok) end
+    assert.equal(5, fake.stats().tasks_created)
+    assert.equal(1, fake.stats().connections)
+  end)
+
+  it("never sends a create twice when a pooled connection dies unanswered", function()
+    assert.is_true(vod("op=create&kind=https").ok)            -- leaves a pooled connection
+    fake.fault { mode = "close_before", count = 1 }
+    local t = vod("op=create&kind=https")
+    assert.equal("ClientError.Network", t.code)
+    assert.truthy(t.message:find("it was not sent again", 1, true), t.message)
+    assert.equal(2, fake.stats().actions.CreateAigcSubject)
+    assert.is_true(vod("op=create&kind=https").ok)            -- and the next call works
+  end)
+
+  it("sends a read-only query again on a new connection when a pooled one dies", function()
+    assert.is_true(vod("op=create&kind=https").ok)
+    fake.fault { mode = "close_before", count = 1 }
+    local t = vod("op=describe&kind=https")
+    assert.equal("InvalidParameterValue.TaskId", t.code)     -- the server's answer, second try
+    assert.equal(2, fake.stats().actions.DescribeTaskDetail)
+  end)
+
+  it("20 concurrent calls to a 1 s endpoint finish in under 3 s, and nginx stays responsive", function()
+    fake.fault { mode = "delay", seconds = 1 }
+    local urls = {}
+    for i = 1, 20 do
+      urls[#urls + 1] = ("-o /dev/null 'http://127.0.0.1:%d/vod?op=create&kind=https&n=%d'"):format(port, i)
+    end
+    local out = prefix .. "/parallel.txt"
+    local t0 = socket.gettime()
+    os.execute(("(curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 20 -w '%%{http_code}\\n' %s > '%s.tmp' 2>/dev/null; mv '%s.tmp' '%s') &")
+      :format(table.concat(urls, " "), out, out, out))
+    socket.sleep(0.3)                      -- all 20 are now waiting on the fake endpoint
+    local plain = sh(("curl -s -o /dev/null -w '%%{time_total}' http://127.0.0.1:%d/plain"):format(port))
+    local done
+    repeat
+      socket.sleep(0.02)
+      local f = io.open(out)
+      if f then done = f:read("*a") f:close() end
+    until done or socket.gettime() - t0 > 10
+    local elapsed = socket.gettime() - t0
+    assert.truthy(done, "the 20 calls did not finish within 10 s")
+    local codes = {}
+    for c in done:gmatch("%d+") do codes[#codes + 1] = c end
+    assert.equal(20, #codes)
+    for _, c in ipairs(codes) do assert.equal("200", c) end
+    assert.equal(20, fake.stats().tasks_created)
+    assert.truthy(elapsed < 3, ("20 calls took %.2f s"):format(elapsed))
+    assert.truthy(tonumber(plain) < 0.1, "a plain location took " .. plain .. " s while calls were in flight")
+  end)
+
+  describe("phases without cosockets get the phase error", function()
+    local function check(text, phase)
+      assert.truthy(text:find("ClientError.NoCosocket | cannot call the API from nginx's '" .. phase
+        .. "' phase", 1, true), text)
+    end
+    it("init", function() check(get("/init_phase"), "init") end)
+    it("set", function() check(get("/set_phase"), "set") end)
+    it("header_filter", function()
+      local _, _, headers = get("/header_filter_phase")
+      check(headers["x-vod-result"], "header_filter")
+    end)
+    it("log", function()
+      get("/log_phase")
+      socket.sleep(0.1)
+      check(sh("grep 'log phase result' '" .. prefix .. "/error.log' | tail -1"), "log")
+    end)
+    it("while a timer may call", function()
+      get("/timer")
+      local r
+      for _ = 1, 100 do
+        r = get("/timer_result")
+        if r ~= "pending\n" then break end
+        socket.sleep(0.05)
+      end
+      assert.truthy(r:match("^ok 221073%-CreateAigcSubject"), r)
+    end)
+  end)
+end)

@@ -1,0 +1,268 @@
+-- tencentcloud.vod inside nginx: the cosocket transport.
+--
+-- A C function cannot yield to nginx's event loop, so inside OpenResty the C
+-- module hands its methods table to this file, which replaces the libcurl
+-- calls: the C core still checks, encodes and signs (client:build_request)
+-- and parses (client:parse_response); only the bytes travel through
+-- ngx.socket.tcp, with TLS verification and a keep-alive pool. Where nginx
+-- has no cosockets (init, set, header/body filters, log...) a call raises
+-- ClientError.NoCosocket naming the phase: it never blocks the worker.
+local ngx = ngx
+local tcp = ngx.socket.tcp
+local get_phase = ngx.get_phase
+local concat = table.concat
+local pairs, tonumber, setmetatable, type, error = pairs, tonumber, setmetatable, type, error
+
+local COSOCKET_PHASES = {
+  rewrite = true, server_rewrite = true, access = true, content = true, timer = true,
+  ssl_cert = true, ssl_session_fetch = true, ssl_client_hello = true,
+}
+local KEEPALIVE_IDLE_MS = 60000   -- how long an idle connection stays in the pool
+local KEEPALIVE_POOL_SIZE = 32    -- connections kept per pool (per worker)
+
+return function(vod, methods)
+  local build, parse = methods.build_request, methods.parse_response
+  local settings, check_task, wait_plan = methods.settings, methods.check_task, methods.wait_plan
+  local new_error = vod._error
+  local conf_of = setmetatable({}, { __mode = "k" })   -- client -> its transport settings
+
+  local function fail(code, action, message, fields)
+    local e = new_error(code, action, message)
+    if fields then for k, v in pairs(fields) do e[k] = v end end
+    error(e, 0)
+  end
+
+  local function conf(client)
+    local c = conf_of[client]
+    if not c then
+      c = settings(client)
+      c.connect_ms = c.connect_timeout * 1000
+      c.rw_ms = c.timeout * 1000
+      c.tls = c.scheme == "https"
+      -- one pool per host, port, server name and verification (always on)
+      c.pool = ("tencentcloud-vod:%s:%s:%d:%s:verify"):format(c.scheme, c.host, c.port, c.host)
+      conf_of[client] = c
+    end
+    return c
+  end
+
+  local function check_phase(action)
+    local phase = get_phase()
+    if not COSOCKET_PHASES[phase] then
+      fail("ClientError.NoCosocket", action, ("cannot call the API from nginx's '%s' phase: "
+        .. "cosockets are not available there and this library never blocks the worker; call it "
+        .. "from a rewrite, access or content handler, or from ngx.timer.at"):format(phase),
+        { phase = phase })
+    end
+  end
+
+  local function where(c) return c.scheme .. "://" .. c.endpoint end
+
+  local function connect(c, action)
+    local sock = tcp()
+    sock:settimeouts(c.connect_ms, c.rw_ms, c.rw_ms)
+    local ok, err = sock:connect(c.host, c.port, { pool = c.pool })
+    if not ok then
+      if err == "timeout" then
+        fail("ClientError.Timeout", action, "connect timed out (" .. where(c) .. ")")
+      elseif err:find("resolv", 1, true) then
+        fail("ClientError.DNS", action, err .. " (" .. where(c) .. "; nginx needs a 'resolver' directive)",
+          { retryable = true })
+      end
+      fail("ClientError.Connect", action, err .. " (" .. where(c) .. ")", { retryable = true })
+    end
+    if c.tls and sock:getreusedtimes() == 0 then
+      local session, herr = sock:sslhandshake(nil, c.host, true)
+      if not session then
+        sock:close()
+        if herr == "timeout" then
+          fail("ClientError.Timeout", action, "TLS handshake timed out (" .. where(c) .. ")")
+        end
+        fail("ClientError.TLS", action, "TLS handshake failed: " .. tostring(herr) .. " (" .. where(c) .. ")")
+      end
+    end
+    return sock
+  end
+
+  local function request_bytes(req)
+    local out, n = { "POST / HTTP/1.1\r\n" }, 1
+    for name, value in pairs(req.headers) do
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4] = name, ": ", value, "\r\n"
+      n = n + 4
+    end
+    out[n + 1] = "Content-Length: " .. #req.body .. "\r\n\r\n"
+    out[n + 2] = req.body
+    return out
+  end
+
+  -- Reads one response. Returns status, body, keepalive; or nil, err, got
+  -- (got: whether any byte of the response arrived).
+  local function read_response(sock, c, action)
+    local line, err = sock:receive("*l")
+    if not line then return nil, err, false end
+    local status = tonumber(line:match("^HTTP/1%.%d (%d%d%d)"))
+    if not status then
+      sock:close()
+      fail("ClientError.MalformedResponse", action, "not an HTTP response (" .. where(c) .. ")")
+    end
+    local length, chunked, keepalive = nil, false, line:sub(1, 8) == "HTTP/1.1"
+    while true do
+      local h, herr = sock:receive("*l")
+      if not h then return nil, herr, true end
+      if h == "" then break end
+      local name, value = h:match("^([^:]+):%s*(.-)%s*$")
+      if name then
+        name = name:lower()
+        if name == "content-length" then length = tonumber(value)
+        elseif name == "transfer-encoding" then chunked = value:lower():find("chunked", 1, true) ~= nil
+        elseif name == "connection" then
+          local v = value:lower()
+          if v:find("close", 1, true) then keepalive = false
+          elseif v:find("keep-alive", 1, true) then keepalive = true end
+        end
+      end
+    end
+    local cap = c.max_response_size
+    local function too_large()
+      sock:close()
+      fail("ClientError.ResponseTooLarge", action, "response body larger than the cap of "
+        .. cap .. " bytes (" .. where(c) .. ")", { http_status = status })
+    end
+    local body
+    if chunked then
+      local parts, total = {}, 0
+      while true do
+        local size_line, cerr = sock:receive("*l")
+        if not size_line then return nil, cerr, true end
+        local size = tonumber(size_line:match("^%s*(%x+)"), 16)
+        if not size then
+          sock:close()
+          fail("ClientError.MalformedResponse", action, "bad chunk size in the response (" .. where(c) .. ")")
+        end
+        if size == 0 then
+          repeat                                  -- trailers, up to the empty line
+            local t, terr = sock:receive("*l")
+            if not t then return nil, terr, true end
+          until t == ""
+          break
+        end
+        total = total + size
+        if total > cap then too_large() end
+        local data, derr = sock:receive(size)
+        if not data then return nil, derr, true end
+        parts[#parts + 1] = data
+        local crlf, lerr = sock:receive(2)
+        if not crlf then return nil, lerr, true end
+      end
+      body = concat(parts)
+    elseif length then
+      if length > cap then too_large() end
+      local berr
+      body, berr = sock:receive(length)
+      if not body then return nil, berr, true end
+    else                                          -- until the server closes
+      local parts, total = {}, 0
+      keepalive = false
+      while true do
+        local data, derr = sock:receiveany(65536)
+        if not data then
+          if derr == "closed" then break end
+          return nil, derr, true
+        end
+        total = total + #data
+        if total > cap then too_large() end
+        parts[#parts + 1] = data
+      end
+      body = concat(parts)
+    end
+    return status, body, keepalive
+  end
+
+  local function request(client, action, params, opts)
+    check_phase(action)
+    local c = conf(client)
+    local req = build(client, action, params, opts)
+    local bytes = request_bytes(req)
+    -- A kept-alive connection may have died unseen. Only a read-only action
+    -- is sent again on a new one; a create could be created twice.
+    local may_resend = action:sub(1, 8) == "Describe"
+    for attempt = 1, 2 do
+      local sock = connect(c, action)
+      local reused = sock:getreusedtimes() > 0
+      local status, body, keepalive
+      local sent, serr = sock:send(bytes)
+      local got = false
+      if sent then
+        status, body, keepalive = read_response(sock, c, action)
+        if not status then serr, got = body, keepalive end
+      end
+      if status then
+        if keepalive then sock:setkeepalive(KEEPALIVE_IDLE_MS, KEEPALIVE_POOL_SIZE) else sock:close() end
+        return parse(client, action, status, body)
+      end
+      sock:close()
+      -- only a reused connection that died unanswered (not a timeout)
+      local died = serr ~= "timeout" and not got and reused
+      if not (may_resend and died and attempt == 1) then
+        if serr == "timeout" then
+          fail("ClientError.Timeout", action, "timed out waiting for the response (" .. where(c) .. ")")
+        end
+        local msg = got and "the connection closed before the whole response arrived"
+          or "the connection closed before any answer; the request may have reached the server, "
+             .. "and it was not sent again"
+        fail("ClientError.Network", action, msg .. ": " .. tostring(serr) .. " (" .. where(c) .. ")")
+      end
+    end
+  end
+
+  local function table_arg(v, fname)
+    if type(v) ~= "table" then
+      error(("bad argument #1 to '%s' (table expected, got %s)"):format(fname, type(v)), 3)
+    end
+  end
+
+  function methods.create_aigc_subject(client, params)
+    table_arg(params, "create_aigc_subject")
+    return request(client, "CreateAigcSubject", params)
+  end
+
+  function methods.describe_task_detail(client, params)
+    table_arg(params, "describe_task_detail")
+    return request(client, "DescribeTaskDetail", params)
+  end
+
+  local UNCHECKED = { check = false }
+  function methods.call(client, action, params)
+    if type(action) ~= "string" then
+      error(("bad argument #1 to 'call' (string expected, got %s)"):format(type(action)), 2)
+    end
+    return request(client, action, params or {}, UNCHECKED)
+  end
+
+  function methods.wait_task(client, task_id, opts)
+    local params, interval, timeout, progress = wait_plan(client, task_id, opts)
+    ngx.update_time()
+    local start = ngx.now()
+    while true do
+      local task = request(client, "DescribeTaskDetail", params)
+      if progress then progress(task) end
+      local status = task.Status
+      if status == "FINISH" or status == "ABORTED" then
+        return check_task(client, task_id, task)
+      end
+      ngx.update_time()
+      if ngx.now() - start + interval > timeout then
+        fail("ClientError.WaitTimeout", "DescribeTaskDetail", ("task %s still %s after %gs")
+          :format(task_id, status or "(no status)", timeout), { task_id = task_id, task = task })
+      end
+      ngx.sleep(interval)
+    end
+  end
+
+  -- the module-level functions go through the default client, here too
+  for _, name in pairs { "create_aigc_subject", "describe_task_detail", "call", "wait_task" } do
+    local method = methods[name]
+    vod[name] = function(...) return method(vod.default_client(), ...) end
+  end
+  vod.transport = "cosocket"
+end
