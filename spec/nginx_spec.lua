@@ -287,6 +287,7 @@ describe("in nginx #nginx", function()
         .. "' phase", 1, true), text)
     end
     it("init", function() check(get("/init_phase"), "init") end)
+    it("init_worker", function() check(get("/init_worker_phase"), "init_worker") end)
     it("set", function() check(get("/set_phase"), "set") end)
     it("header_filter", function()
       local _, _, headers = get("/header_filter_phase")
