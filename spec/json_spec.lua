@@ -74,7 +74,7 @@ describe("decoding", function()
     assert.same({ TaskId = "t-1", RequestId = "r-1" }, r)
   end)
   it("gives integers as integers where Lua has them", function()
-    local r = parse '{"Response":{"I":1234567890123,"F":2.5,"E":1e3,"N":-7}}'
+    local r = parse '{"Response":{"I":1234567890123,"F":2.5,"E":1e3,"N":-7,"RequestId":"r"}}'
     assert.equal(1234567890123, r.I)
     assert.equal(2.5, r.F)
     assert.equal(1000, r.E)
@@ -86,11 +86,11 @@ describe("decoding", function()
     end
   end)
   it("decodes escapes, including surrogate pairs", function()
-    local r = parse '{"Response":{"S":"a\\"b\\\\c\\/d\\n\\u00e9\\u4e3b\\ud83d\\ude00"}}'
+    local r = parse '{"Response":{"RequestId":"r","S":"a\\"b\\\\c\\/d\\n\\u00e9\\u4e3b\\ud83d\\ude00"}}'
     assert.equal('a"b\\c/d\n\u{e9}\u{4e3b}\u{1F600}', r.S)
   end)
   it("leaves out null members and keeps null array items as vod.null", function()
-    local r = parse '{"Response":{"A":null,"L":[1,null,3]}}'
+    local r = parse '{"Response":{"A":null,"L":[1,null,3],"RequestId":"r"}}'
     assert.is_nil(r.A)
     assert.equal(vod.null, r.L[2])
     assert.equal(3, r.L[3])
@@ -110,12 +110,13 @@ describe("decoding", function()
     malformed("[1,2]", "no \"Response\" object in the body")
     malformed('{"Response":"x"}', "no \"Response\" object in the body")
     malformed("", "unexpected end of text at byte 0")
-    malformed('{"Response":{"Error":{"Message":"m"}}}', "Response.Error has no Code")
+    malformed('{"Response":{"Error":{"Message":"m"},"RequestId":"r"}}', "Response.Error has no Code")
+    malformed('{"Response":{"TaskId":"t"}}', "the Response has no RequestId")
   end)
   it("refuses nesting deeper than 128 levels without crashing", function()
     malformed('{"Response":{"D":' .. string.rep("[", 100000) .. string.rep("]", 100000) .. "}}",
       "nesting too deep at byte 144")
-    local ok = parse('{"Response":{"D":' .. string.rep("[", 120) .. string.rep("]", 120) .. "}}")
+    local ok = parse('{"Response":{"RequestId":"r","D":' .. string.rep("[", 120) .. string.rep("]", 120) .. "}}")
     assert.is_table(ok.D)
   end)
   it("turns Response.Error into an API error object", function()

@@ -13,11 +13,7 @@ end
 -- Runs a Lua snippet in a fresh interpreter with a given environment
 -- (credentials from the environment cannot be set from inside Lua).
 local function run_with_env(env, code)
-  local exe = arg and arg[-1] or "lua"
-  for i = -1, -10, -1 do                       -- the interpreter busted runs on
-    if arg[i] == nil then break end
-    exe = arg[i]
-  end
+  local exe = fake.interpreter()
   local cmd = "env -u TENCENTCLOUD_SECRET_ID -u TENCENTCLOUD_SECRET_KEY -u TENCENTCLOUD_SESSION_TOKEN "
     .. "-u TENCENTCLOUD_REGION " .. env .. " '" .. exe .. "' -e '" .. code .. "' 2>&1"
   local p = io.popen(cmd)

@@ -70,8 +70,12 @@ describe("the no-I/O pieces of a call", function()
   it("plain Lua uses libcurl", function() assert.equal("libcurl", vod.transport) end)
 
   it("settings() tells a transport what it needs", function()
+    local got = c:settings()
+    assert.truthy(math.abs(got.rate_limit.interval - 1.05 / 20) < 1e-12)
+    got.rate_limit.interval = nil
     assert.same({ scheme = "https", endpoint = "example.com:8443", host = "example.com", port = 8443,
-                  timeout = 1.5, connect_timeout = 0.25, max_response_size = 4096 }, c:settings())
+                  timeout = 1.5, connect_timeout = 0.25, max_response_size = 4096,
+                  rate_limit = { rate = 20, burst = 1 }, retries = true }, got)
   end)
 
   it("wait_plan() checks wait_task's options and builds the poll's parameters", function()

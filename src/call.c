@@ -1,63 +1,16 @@
-/* One request, end to end: check, encode, sign, send, parse. Everything it
- * allocates lives in the client's box, so any error raised here leaks nothing;
- * nothing here runs inside a libcurl callback. */
+/* A call through libcurl: the request is checked and encoded once, then each
+ * attempt is signed afresh, sent, and parsed; a failed attempt is retried
+ * when the policy in retry.c says it is safe. Everything allocated lives in
+ * the client's box, so an error raised here leaks nothing, and nothing here
+ * runs inside a libcurl callback. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "check.h"
 #include "client.h"
+#include "clock.h"
 #include "compat.h"
 #include "errors.h"
-#include "json_decode.h"
-#include "json_encode.h"
-
-static int raise_param(lua_State *L, const char *action, const char *param, const char *msg)
-{
-    vod_error_push(L, VOD_E_INVALID_PARAMETER, action, "%s", msg);
-    if (param && *param) {
-        lua_pushstring(L, param);
-        lua_setfield(L, -2, "param");
-    }
-    return lua_error(L);
-}
-
-static void encode_body(lua_State *L, vod_client *c, const char *action, int params)
-{
-    vod_json_error je;
-    vod_buf_reset(&c->body);
-    if (vod_json_encode_object(L, params, &c->body, &je) != 0) {
-        char msg[400];
-        if (je.oom)
-            vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory encoding the body");
-        snprintf(msg, sizeof msg, "%s%s%s", je.path[0] ? je.path : "parameters",
-                 " ", je.message);
-        raise_param(L, action, je.path, msg);
-    }
-    if (c->body.len > VOD_MAX_BODY)
-        vod_error_raise(L, VOD_E_INVALID_PARAMETER, action, "the request body is %zu bytes; "
-                        "the API accepts at most %u", c->body.len, VOD_MAX_BODY);
-}
-
-static void sign(lua_State *L, vod_client *c, const char *action, long long now)
-{
-    tc3_request rq;
-    tc3_result rs;
-    memset(&rq, 0, sizeof rq);
-    rq.method = "POST";
-    rq.query = "";
-    rq.content_type = "application/json";
-    rq.host = c->host;
-    rq.payload = (const unsigned char *)c->body.data;
-    rq.payload_len = c->body.len;
-    rq.timestamp = now;
-    if (tc3_sign(&c->signer, &rq, &rs) != 0)
-        vod_error_raise(L, VOD_E_INTERNAL, action, "signing failed");
-    snprintf(c->hdr_action, sizeof c->hdr_action, "X-TC-Action: %s", action);
-    snprintf(c->hdr_timestamp, sizeof c->hdr_timestamp, "X-TC-Timestamp: %lld", now);
-    snprintf(c->hdr_auth, sizeof c->hdr_auth, "Authorization: %s", rs.authorization);
-}
 
 static const char *tp_code(vod_tp_status s)
 {
@@ -68,36 +21,13 @@ static const char *tp_code(vod_tp_status s)
     case VOD_TP_TIMEOUT: return VOD_E_TIMEOUT;
     case VOD_TP_TOO_LARGE: return VOD_E_TOO_LARGE;
     case VOD_TP_NOMEM: return VOD_E_OUT_OF_MEMORY;
-    case VOD_TP_NETWORK: return VOD_E_NETWORK;
     default: return VOD_E_NETWORK;
     }
 }
 
-static void set_int_field(lua_State *L, const char *name, long v)
-{
-    vod_pushint(L, v);
-    lua_setfield(L, -2, name);
-}
-
-/* A status other than 200: a proxy or gateway answered, not the API. The
- * start of the body (printable bytes only) goes into the message. */
-static int raise_http_status(lua_State *L, vod_client *c, const char *action, long status,
-                             const char *body, size_t blen)
-{
-    char snippet[121];
-    size_t k, len = blen < 120 ? blen : 120;
-    for (k = 0; k < len; k++) {
-        unsigned char ch = (unsigned char)body[k];
-        snippet[k] = (ch < 0x20 || ch >= 0x7f) ? ' ' : (char)ch;
-    }
-    snippet[k] = '\0';
-    vod_error_push(L, VOD_E_HTTP_STATUS, action, "HTTP %ld from %s://%s%s%s", status, c->scheme,
-                   c->endpoint, len ? ": " : "", snippet);
-    set_int_field(L, "http_status", status);
-    return lua_error(L);
-}
-
-static void send_request(lua_State *L, vod_client *c, const char *action)
+/* One attempt. Pushes the Response table and returns 1, or pushes an error
+ * object and returns 0. */
+static int attempt_once(lua_State *L, vod_client *c, const char *action)
 {
     vod_tp_result r;
     size_t n = c->nfixed;
@@ -106,92 +36,111 @@ static void send_request(lua_State *L, vod_client *c, const char *action)
     c->lines[n++] = c->hdr_timestamp;
     c->lines[n++] = c->hdr_auth;
     /* only a read-only action may be sent again by libcurl on its own */
-    vod_transport_post(&c->tp, c->lines, n, c->body.data, c->body.len,
-                       strncmp(action, "Describe", 8) == 0, &r);
+    vod_transport_post(&c->tp, c->lines, n, c->body.data, c->body.len, vod_is_read_only(action), &r);
     c->calls++;
     c->connects += r.connects;
     if (r.status != VOD_TP_OK) {
+        vod_debug(L, c, "< failed: %s", r.message);
         vod_error_push(L, tp_code(r.status), action, "%s (%s://%s)", r.message, c->scheme,
                        c->endpoint);
-        if (r.http_status)
-            set_int_field(L, "http_status", r.http_status);
-        /* nothing reached the server: safe to retry (issue #4 builds on this) */
-        lua_pushboolean(L, r.status == VOD_TP_DNS || r.status == VOD_TP_CONNECT);
-        lua_setfield(L, -2, "retryable");
-        lua_error(L);
+        if (r.http_status) {
+            vod_pushint(L, r.http_status);
+            lua_setfield(L, -2, "http_status");
+        }
+        lua_pushboolean(L, r.sent);         /* may it have reached the server? */
+        lua_setfield(L, -2, "ambiguous");
+        return 0;
     }
-    if (r.http_status != 200)
-        raise_http_status(L, c, action, r.http_status, c->tp.response.data, c->tp.response.len);
+    return vod_response_parse(L, c, action, r.http_status,
+                              c->tp.response.data ? c->tp.response.data : "", c->tp.response.len);
 }
 
-static int malformed(lua_State *L, const char *action, const char *why)
+void vod_finish_error(lua_State *L, int err, int attempts, const char *first_ambiguous,
+                      const char *session_id, int idempotent)
 {
-    vod_error_push(L, VOD_E_MALFORMED, action, "malformed response: %s", why);
-    set_int_field(L, "http_status", 200);
-    return lua_error(L);
-}
-
-/* Leaves the Response table on the stack, or raises the API's error. */
-static void parse_response(lua_State *L, const char *action, const char *body, size_t len)
-{
-    char err[128];
-    int resp;
-    if (!vod_json_decode(L, body, len, err, sizeof err))
-        malformed(L, action, err);
-    if (lua_type(L, -1) != LUA_TTABLE)
-        malformed(L, action, "the body is not a JSON object");
-    lua_getfield(L, -1, "Response");
-    if (lua_type(L, -1) != LUA_TTABLE)
-        malformed(L, action, "no \"Response\" object in the body");
-    lua_remove(L, -2);
-    resp = lua_gettop(L);
-    lua_getfield(L, resp, "Error");
-    if (lua_type(L, -1) == LUA_TTABLE) {
-        const char *code, *msg;
-        int retry;
-        lua_getfield(L, -1, "Code");
-        lua_getfield(L, -2, "Message");
-        code = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-        msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-        if (code == NULL)
-            malformed(L, action, "Response.Error has no Code");
-        retry = strncmp(code, "RequestLimitExceeded", 20) == 0;
-        vod_error_push(L, code, action, "%s", msg);
-        lua_getfield(L, resp, "RequestId");
-        if (lua_type(L, -1) == LUA_TSTRING)
-            lua_setfield(L, -2, "request_id");
-        else
-            lua_pop(L, 1);
-        set_int_field(L, "http_status", 200);
-        lua_pushboolean(L, retry);
-        lua_setfield(L, -2, "retryable");
-        lua_error(L);
+    vod_failure f;
+    err = vod_absindex(L, err);
+    vod_failure_of(L, err, &f);
+    if (first_ambiguous != NULL && session_id != NULL &&
+        strcmp(f.code, "InvalidParameterValue.SessionId") == 0) {
+        /* the retry was refused as a duplicate: the first attempt got through */
+        const char *action;
+        lua_getfield(L, err, "action");
+        action = lua_tostring(L, -1);
+        vod_error_push(L, VOD_E_MAYBE_CREATED, action, "an earlier attempt failed (%s) after the "
+                       "request may have reached the server, and the retry was rejected as a "
+                       "duplicate SessionId '%s': the first attempt may have succeeded; look up "
+                       "its task before creating again", first_ambiguous, session_id);
+        lua_getfield(L, err, "request_id");
+        lua_setfield(L, -2, "request_id");
+        lua_pushstring(L, session_id);
+        lua_setfield(L, -2, "session_id");
+        lua_replace(L, err);
+        lua_pop(L, 1);
+        f.ambiguous = 1;
     }
-    lua_pop(L, 1);
-}
-
-/* Check, encode and sign: the part of a request that does no I/O. */
-static void prepare(lua_State *L, vod_client *c, const char *action, int params,
-                    const vod_action_rules *rules, long long timestamp)
-{
-    if (rules != NULL) {
-        vod_check_error ce;
-        if (vod_check_params(L, params, rules, &ce) != 0)
-            raise_param(L, action, ce.param, ce.message);
+    if (first_ambiguous != NULL) {
+        lua_pushstring(L, first_ambiguous);
+        lua_setfield(L, err, "first_error");
+        lua_pushboolean(L, 1);
+        lua_setfield(L, err, "ambiguous");
     }
-    encode_body(L, c, action, params);
-    sign(L, c, action, timestamp);
+    vod_pushint(L, attempts);
+    lua_setfield(L, err, "attempts");
+    lua_pushboolean(L, vod_retry_safe(&f, idempotent));
+    lua_setfield(L, err, "retryable");
 }
 
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_action_rules *rules)
 {
+    int attempts = 0, retries = 0, skew_fixed = 0, idempotent, base;
+    const char *session_id = NULL;
+    char first_ambiguous[64] = "";
+    double start = vod_monotonic();
+
     params = vod_absindex(L, params);
-    prepare(L, c, action, params, rules, (long long)time(NULL));
-    send_request(L, c, action);
-    parse_response(L, action, c->tp.response.data ? c->tp.response.data : "",
-                   c->tp.response.len);
-    return 1;
+    vod_request_prepare(L, c, action, params, rules);
+    if (vod_has_session_id(L, params)) {
+        lua_pushliteral(L, "SessionId");
+        lua_rawget(L, params);              /* kept on the stack below base */
+        session_id = lua_tostring(L, -1);
+    }
+    idempotent = vod_is_read_only(action) || session_id != NULL;
+    base = lua_gettop(L);
+    for (;;) {
+        vod_failure f;
+        double delay;
+        vod_sleep(vod_bucket_take(&c->bucket, vod_monotonic()));
+        vod_request_sign(L, c, action, vod_client_now(c));
+        attempts++;
+        if (attempt_once(L, c, action))
+            return 1;
+        vod_failure_of(L, -1, &f);
+        if (f.ambiguous && !first_ambiguous[0])
+            snprintf(first_ambiguous, sizeof first_ambiguous, "%s", f.code);
+        /* a clock off by more than 5 minutes: take the server's, once */
+        if (c->retry.enabled && !skew_fixed && strcmp(f.code, "AuthFailure.SignatureExpire") == 0 &&
+            c->tp.date[0] && vod_learn_clock(c, c->tp.date)) {
+            skew_fixed = 1;
+            vod_debug(L, c, "clock corrected by %llds from the server's Date", c->clock_offset);
+            lua_settop(L, base);
+            continue;
+        }
+        if (c->retry.enabled && retries < c->retry.max && vod_retry_safe(&f, idempotent)) {
+            delay = vod_retry_delay(&c->retry, retries + 1, &c->rng);
+            if (vod_monotonic() - start + delay < c->retry.deadline) {
+                retries++;
+                vod_debug(L, c, "retry %d after %s in %.3fs", retries, f.code, delay);
+                vod_sleep(delay);
+                lua_settop(L, base);
+                continue;
+            }
+        }
+        vod_finish_error(L, -1, attempts, first_ambiguous[0] ? first_ambiguous : NULL, session_id,
+                         idempotent);
+        return lua_error(L);
+    }
 }
 
 static const vod_action_rules *rules_for(const char *action)
@@ -236,7 +185,7 @@ static int m_build_request(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     const char *action = luaL_checkstring(L, 2);
-    long long ts = (long long)time(NULL);
+    long long ts = vod_client_now(c);
     int check = 1;
     luaL_checktype(L, 3, LUA_TTABLE);
     if (!lua_isnoneornil(L, 4)) {
@@ -249,7 +198,8 @@ static int m_build_request(lua_State *L)
         lua_pop(L, 2);
     }
     vod_check_action(L, action);
-    prepare(L, c, action, 3, check ? rules_for(action) : NULL, ts);
+    vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
+    vod_request_sign(L, c, action, ts);
     lua_createtable(L, 0, 8);
     lua_pushliteral(L, "POST");
     lua_setfield(L, -2, "method");
@@ -285,10 +235,92 @@ static int m_parse_response(lua_State *L)
     if (!vod_tointegral(L, 3, &status) || status < 100 || status > 999)
         luaL_argerror(L, 3, "HTTP status must be an integer from 100 to 999");
     body = luaL_checklstring(L, 4, &len);
-    if (status != 200)
-        return raise_http_status(L, c, action, (long)status, body, len);
-    parse_response(L, action, body, len);
+    if (!vod_response_parse(L, c, action, (long)status, body, len)) {
+        vod_failure f;
+        vod_failure_of(L, -1, &f);
+        lua_pushboolean(L, vod_retry_safe(&f, vod_is_read_only(action)));
+        lua_setfield(L, -2, "retryable");
+        return lua_error(L);
+    }
     return 1;
+}
+
+/* client:retry_plan(err, retries_so_far, elapsed, idempotent) -> seconds to
+ * wait before the next attempt, or nil: the policy of the libcurl path, for
+ * a transport of its own (nginx). */
+static int m_retry_plan(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    vod_failure f;
+    int retries = (int)luaL_checkinteger(L, 3);
+    double elapsed = (double)luaL_checknumber(L, 4), delay;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    vod_failure_of(L, 2, &f);
+    if (!c->retry.enabled || retries >= c->retry.max || !vod_retry_safe(&f, lua_toboolean(L, 5)))
+        return 0;
+    delay = vod_retry_delay(&c->retry, retries + 1, &c->rng);
+    if (elapsed + delay >= c->retry.deadline)
+        return 0;
+    lua_pushnumber(L, (lua_Number)delay);
+    return 1;
+}
+
+/* client:finish_error(err, attempts, first_ambiguous_code_or_nil, session_id_or_nil,
+ * idempotent) -> the error to raise (ClientError.MaybeCreated after a refused retry). */
+static int m_finish_error(lua_State *L)
+{
+    (void)vod_client_check(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 6);
+    vod_finish_error(L, 2, (int)luaL_checkinteger(L, 3), luaL_optstring(L, 4, NULL),
+                     luaL_optstring(L, 5, NULL), lua_toboolean(L, 6));
+    lua_settop(L, 2);
+    return 1;
+}
+
+/* client:request_policy(action, params) -> idempotent, session_id */
+static int m_request_policy(lua_State *L)
+{
+    const char *action = luaL_checkstring(L, 2);
+    int has;
+    (void)vod_client_check(L, 1);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    has = vod_has_session_id(L, 3);
+    lua_pushboolean(L, vod_is_read_only(action) || has);
+    if (has) {
+        lua_pushliteral(L, "SessionId");
+        lua_rawget(L, 3);
+    } else {
+        lua_pushnil(L);
+    }
+    return 2;
+}
+
+/* client:rate_limit_wait() -> seconds to wait for this client's next token */
+static int m_rate_limit_wait(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    lua_pushnumber(L, (lua_Number)vod_bucket_take(&c->bucket, vod_monotonic()));
+    return 1;
+}
+
+/* client:learn_clock(http_date) -> true when the offset was taken */
+static int m_learn_clock(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    int ok = vod_learn_clock(c, luaL_checkstring(L, 2));
+    if (ok)
+        vod_debug(L, c, "clock corrected by %llds from the server's Date", c->clock_offset);
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+/* client:debug(line): a line to the debug sink, if one is configured */
+static int m_debug(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    vod_debug(L, c, "%s", luaL_checkstring(L, 2));
+    return 0;
 }
 
 /* An action name goes into a header: letters and digits only. */
@@ -312,6 +344,12 @@ void vod_call_register(lua_State *L)
     static const luaL_Reg m[] = {
         { "build_request", m_build_request },
         { "parse_response", m_parse_response },
+        { "retry_plan", m_retry_plan },
+        { "finish_error", m_finish_error },
+        { "request_policy", m_request_policy },
+        { "rate_limit_wait", m_rate_limit_wait },
+        { "learn_clock", m_learn_clock },
+        { "debug", m_debug },
         { NULL, NULL },
     };
     luaL_setfuncs(L, m, 0);

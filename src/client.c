@@ -4,8 +4,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "errors.h"
 #include "options.h"
@@ -18,9 +22,13 @@ vod_client *vod_client_check(lua_State *L, int idx)
     return c;
 }
 
-static void release(vod_client *c)
+static void release(lua_State *L, vod_client *c)
 {
     c->ready = 0;
+    if (c->debug_ref != LUA_NOREF && c->debug_ref != 0) {
+        luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
+        c->debug_ref = LUA_NOREF;
+    }
     vod_transport_free(&c->tp);
     tc3_signer_free(&c->signer);
     vod_buf_free(&c->body, 1);
@@ -30,13 +38,13 @@ static void release(vod_client *c)
 
 static int client_gc(lua_State *L)
 {
-    release(luaL_checkudata(L, 1, VOD_CLIENT_MT));
+    release(L, luaL_checkudata(L, 1, VOD_CLIENT_MT));
     return 0;
 }
 
 static int client_close(lua_State *L)
 {
-    release(luaL_checkudata(L, 1, VOD_CLIENT_MT));
+    release(L, luaL_checkudata(L, 1, VOD_CLIENT_MT));
     return 0;
 }
 
@@ -119,6 +127,7 @@ int vod_client_new(lua_State *L)
 
     c = vod_newuserdata(L, sizeof *c);  /* box first ... */
     memset(c, 0, sizeof *c);
+    c->debug_ref = LUA_NOREF;
     luaL_getmetatable(L, VOD_CLIENT_MT);
     lua_setmetatable(L, -2);            /* ... with __gc before anything is acquired */
 
@@ -138,6 +147,17 @@ int vod_client_new(lua_State *L)
     c->timeout_ms = (long)ceil(o.timeout * 1000.0);
     c->connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
     c->max_response = o.max_response_size;
+    c->retry = o.retry;
+    vod_bucket_init(&c->bucket, o.rate, o.burst, vod_monotonic());
+    if (o.rate_dict != NULL)
+        snprintf(c->rate_dict, sizeof c->rate_dict, "%s", o.rate_dict);
+    c->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 16) ^ (uint64_t)getpid();
+    c->debug = o.debug;
+    if (o.debug == 2) {
+        lua_pushliteral(L, "debug");
+        lua_rawget(L, 1);
+        c->debug_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
     c->ready = 1;
     return 1;
 }
@@ -180,6 +200,22 @@ static int client_settings(lua_State *L)
         lua_pushlstring(L, c->ca_file.data, c->ca_file.len);
         lua_setfield(L, -2, "ca_file");
     }
+    if (c->bucket.rate > 0) {
+        lua_createtable(L, 0, 3);
+        lua_pushnumber(L, (lua_Number)(c->bucket.rate * VOD_RATE_MARGIN));
+        lua_setfield(L, -2, "rate");
+        lua_pushnumber(L, (lua_Number)(1.0 / c->bucket.rate));
+        lua_setfield(L, -2, "interval");   /* seconds between tokens, margin included */
+        lua_pushnumber(L, (lua_Number)c->bucket.burst);
+        lua_setfield(L, -2, "burst");
+        if (c->rate_dict[0]) {
+            lua_pushstring(L, c->rate_dict);
+            lua_setfield(L, -2, "shared_dict");
+        }
+        lua_setfield(L, -2, "rate_limit");
+    }
+    lua_pushboolean(L, c->retry.enabled);
+    lua_setfield(L, -2, "retries");
     return 1;
 }
 

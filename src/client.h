@@ -6,6 +6,7 @@
 #include <lua.h>
 
 #include "buf.h"
+#include "retry.h"
 #include "rules.h"
 #include "tc3_sign.h"
 #include "transport.h"
@@ -36,6 +37,13 @@ typedef struct vod_client {
     vod_buf ca_file;            /* copy of the ca_file option ("" = system store) */
     long timeout_ms, connect_timeout_ms;
     size_t max_response;
+    vod_retry_policy retry;
+    vod_bucket bucket;          /* client-side rate limit (libcurl, or nginx without a dict) */
+    char rate_dict[72];         /* nginx: the lua_shared_dict holding a shared bucket */
+    long long clock_offset;     /* s to add to the local clock, learnt from a Date header */
+    uint64_t rng;               /* backoff jitter */
+    int debug;                  /* 0 off, 1 stderr, 2 the function at debug_ref */
+    int debug_ref;
     long calls;                 /* requests sent */
     long connects;              /* connections opened */
 } vod_client;
@@ -64,6 +72,24 @@ void vod_client_transport(lua_State *L, vod_client *c);
 /* With a DescribeTaskDetail result on top: raises when the task finished
  * badly (failed or aborted), else leaves it there. */
 void vod_check_task(lua_State *L, const char *task_id, int aborted);
+
+/* request.c: the halves of a call that do no I/O */
+void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
+                         const vod_action_rules *rules);
+void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long timestamp);
+int vod_response_parse(lua_State *L, vod_client *c, const char *action, long status,
+                       const char *body, size_t len);
+void vod_debug(lua_State *L, vod_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+long long vod_client_now(const vod_client *c);
+int vod_learn_clock(vod_client *c, const char *http_date);
+void vod_failure_of(lua_State *L, int idx, vod_failure *f);
+int vod_is_read_only(const char *action);
+int vod_has_session_id(lua_State *L, int params);
+/* call.c: sets attempts, retryable, ambiguous on the error at err, and turns a
+ * duplicate-SessionId refusal after an ambiguous attempt into MaybeCreated. */
+void vod_finish_error(lua_State *L, int err, int attempts, const char *first_ambiguous,
+                      const char *session_id, int idempotent);
 
 /* Raises ClientError.InvalidParameter unless action is 1..64 letters/digits. */
 void vod_check_action(lua_State *L, const char *action);

@@ -22,6 +22,7 @@
 #define VOD_E_TOO_LARGE         "ClientError.ResponseTooLarge"
 #define VOD_E_OUT_OF_MEMORY     "ClientError.OutOfMemory"
 #define VOD_E_CLOSED            "ClientError.ClientClosed"
+#define VOD_E_MAYBE_CREATED     "ClientError.MaybeCreated"
 #define VOD_E_TASK_FAILED       "ClientError.TaskFailed"
 #define VOD_E_TASK_ABORTED      "ClientError.TaskAborted"
 #define VOD_E_WAIT_TIMEOUT      "ClientError.WaitTimeout"

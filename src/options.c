@@ -13,7 +13,8 @@
 
 static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
-    "timeout", "connect_timeout", "language", "max_response_size",
+    "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
+    "debug",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -76,6 +77,126 @@ static double get_seconds(lua_State *L, int t, const char *name, double def)
     if (!(v > 0 && v <= 86400))
         bad_option(L, name, "must be more than 0 and at most 86400 seconds%s", "");
     return v;
+}
+
+/* A number field of a sub-table option, e.g. retries.base_delay. */
+static double sub_number(lua_State *L, int t, const char *opt, const char *name, double def,
+                         double min, double max)
+{
+    double v;
+    get_raw(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return def;
+    }
+    v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1e300;
+    lua_pop(L, 1);
+    if (!(v >= min && v <= max)) {
+        char why[160];
+        snprintf(why, sizeof why, "field '%s' must be a number from %g to %g", name, min, max);
+        bad_option(L, opt, "%s", why);
+    }
+    return v;
+}
+
+static void only_fields(lua_State *L, int t, const char *opt, const char *const *names, size_t n)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        size_t i, len;
+        const char *k;
+        lua_pop(L, 1);
+        k = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        for (i = 0; k != NULL && i < n; i++)
+            if (strcmp(k, names[i]) == 0)
+                break;
+        if (k == NULL || i == n) {
+            char why[200];
+            const char *hint = k ? vod_suggest(k, len, names, n) : NULL;
+            snprintf(why, sizeof why, "has an unknown field '%.40s'%s%s%s", k ? k : "?",
+                     hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+            bad_option(L, opt, "%s", why);
+        }
+    }
+}
+
+/* retries = false | true | { max, base_delay, max_delay, deadline } */
+static void read_retries(lua_State *L, int t, vod_options *o)
+{
+    static const char *const f[] = { "max", "base_delay", "max_delay", "deadline" };
+    int rt;
+    o->retry.enabled = 1;
+    o->retry.max = 2;
+    o->retry.base_delay = 0.2;
+    o->retry.max_delay = 5;
+    o->retry.deadline = 60;
+    if (t == 0)
+        return;
+    get_raw(L, t, "retries");
+    rt = lua_gettop(L);
+    if (lua_type(L, rt) == LUA_TBOOLEAN) {
+        o->retry.enabled = lua_toboolean(L, rt);
+    } else if (lua_type(L, rt) == LUA_TTABLE) {
+        only_fields(L, rt, "retries", f, 4);
+        o->retry.max = (int)sub_number(L, rt, "retries", "max", 2, 0, 10);
+        o->retry.base_delay = sub_number(L, rt, "retries", "base_delay", 0.2, 0.001, 60);
+        o->retry.max_delay = sub_number(L, rt, "retries", "max_delay", 5, 0.001, 300);
+        o->retry.deadline = sub_number(L, rt, "retries", "deadline", 60, 0.001, 86400);
+        get_raw(L, rt, "max");
+        if (!lua_isnil(L, -1)) {
+            long long m;
+            if (!vod_tointegral(L, -1, &m))
+                bad_option(L, "retries", "field 'max' must be an integer%s", "");
+        }
+        lua_pop(L, 1);
+    } else if (!lua_isnil(L, rt)) {
+        bad_option(L, "retries", "must be false, true or a table "
+                   "{ max, base_delay, max_delay, deadline }, got %s", luaL_typename(L, rt));
+    }
+    lua_pop(L, 1);
+}
+
+/* rate_limit = false | requests per second | { rate, burst, shared_dict } */
+static void read_rate_limit(lua_State *L, int t, vod_options *o)
+{
+    static const char *const f[] = { "rate", "burst", "shared_dict" };
+    int rt;
+    o->rate = 20;
+    o->burst = 1;
+    if (t == 0)
+        return;
+    get_raw(L, t, "rate_limit");
+    rt = lua_gettop(L);
+    if (lua_type(L, rt) == LUA_TBOOLEAN) {
+        if (lua_toboolean(L, rt))
+            bad_option(L, "rate_limit", "must be false, a number of requests per second or a "
+                       "table { rate, burst, shared_dict }, got true%s", "");
+        o->rate = 0;
+    } else if (lua_type(L, rt) == LUA_TNUMBER) {
+        o->rate = (double)lua_tonumber(L, rt);
+        if (!(o->rate > 0 && o->rate <= 100000))
+            bad_option(L, "rate_limit", "must be more than 0 and at most 100000 requests per "
+                       "second%s", "");
+    } else if (lua_type(L, rt) == LUA_TTABLE) {
+        size_t len;
+        only_fields(L, rt, "rate_limit", f, 3);
+        o->rate = sub_number(L, rt, "rate_limit", "rate", 20, 0.001, 100000);
+        o->burst = sub_number(L, rt, "rate_limit", "burst", 1, 1, 100000);
+        get_raw(L, rt, "shared_dict");
+        if (!lua_isnil(L, -1)) {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                bad_option(L, "rate_limit", "field 'shared_dict' must be the name of a "
+                           "lua_shared_dict%s", "");
+            o->rate_dict = lua_tolstring(L, -1, &len);
+            if (len == 0 || len > 64)
+                bad_option(L, "rate_limit", "field 'shared_dict' must be 1 to 64 characters%s", "");
+        }
+        lua_pop(L, 1);
+    } else if (!lua_isnil(L, rt)) {
+        bad_option(L, "rate_limit", "must be false, a number of requests per second or a table "
+                   "{ rate, burst, shared_dict }, got %s", luaL_typename(L, rt));
+    }
+    lua_pop(L, 1);
 }
 
 static void check_names(lua_State *L, int t)
@@ -258,6 +379,19 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
                 bad_option(L, "max_response_size", "must be an integer from 1024 to 2^30 bytes%s", "");
             o->max_response_size = (size_t)v;
         }
+        lua_pop(L, 1);
+    }
+    read_retries(L, t, o);
+    read_rate_limit(L, t, o);
+    if (t) {
+        get_raw(L, t, "debug");
+        if (lua_type(L, -1) == LUA_TFUNCTION)
+            o->debug = 2;
+        else if (lua_type(L, -1) == LUA_TBOOLEAN)
+            o->debug = lua_toboolean(L, -1);
+        else if (!lua_isnil(L, -1))
+            bad_option(L, "debug", "must be true, false or a function receiving each line, got %s",
+                       luaL_typename(L, -1));
         lua_pop(L, 1);
     }
     if (o->region == NULL) {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <lua.h>
 
+#include "retry.h"
+
 typedef struct vod_options {
     /* strings point into the options table (kept on the stack) or environ */
     const char *secret_id, *secret_key, *token;
@@ -14,6 +16,10 @@ typedef struct vod_options {
     const char *credential_source;      /* "options" or "environment" */
     double timeout, connect_timeout;    /* seconds */
     size_t max_response_size;
+    vod_retry_policy retry;
+    double rate, burst;                 /* rate 0: no client-side limit */
+    const char *rate_dict;              /* OpenResty: lua_shared_dict shared by the workers */
+    int debug;                          /* 0 off, 1 to stderr, 2 to the function in opts.debug */
 } vod_options;
 
 /* Reads the table at idx (or defaults when it is nil/none). Raises an error

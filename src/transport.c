@@ -177,6 +177,11 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->http_status);
     curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
     r->connects = connects;
+    {
+        long req_size = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &req_size);
+        r->sent = req_size > 0 || t->send_left < t->send_len;
+    }
     if (r->status == VOD_TP_TOO_LARGE)
         r->message = "response body larger than the cap";
     else if (rc == CURLE_SEND_FAIL_REWIND)

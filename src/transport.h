@@ -51,6 +51,7 @@ typedef struct vod_tp_result {
     long http_status;           /* 0 when no response arrived */
     const char *message;        /* libcurl's error text (valid until the next call) */
     long connects;              /* new connections this call opened (0 when reused) */
+    int sent;                   /* some of the request went out: it may have arrived */
 } vod_tp_result;
 
 /* Call once per process before any other function (idempotent). 0 ok. */

@@ -1,32 +1,13 @@
 /* client:wait_task(task_id, opts): polls DescribeTaskDetail until the task
  * is FINISH or ABORTED, and turns a failed task into an error object. */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
-#include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "client.h"
+#include "clock.h"
 #include "compat.h"
 #include "errors.h"
 
 #define WAIT_ACTION "DescribeTaskDetail"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 typedef struct wait_opts {
     double interval, timeout;
@@ -162,7 +143,7 @@ int vod_m_wait_task(lua_State *L)
     const char *task_id = luaL_checkstring(L, 2);
     wait_opts w;
     int params = read_opts(L, &w), base;
-    double start = now_s();
+    double start = vod_monotonic();
     base = lua_gettop(L);
     for (;;) {
         const char *status;
@@ -181,7 +162,7 @@ int vod_m_wait_task(lua_State *L)
             vod_check_task(L, task_id, aborted);
             return 1;
         }
-        if (now_s() - start + w.interval > w.timeout) {
+        if (vod_monotonic() - start + w.interval > w.timeout) {
             vod_error_push(L, VOD_E_WAIT_TIMEOUT, WAIT_ACTION, "task %s still %s after %gs",
                            task_id, status[0] ? status : "(no status)", w.timeout);
             lua_pushstring(L, task_id);
@@ -190,6 +171,6 @@ int vod_m_wait_task(lua_State *L)
             lua_setfield(L, -2, "task");
             return lua_error(L);
         }
-        sleep_s(w.interval);
+        vod_sleep(w.interval);
     }
 }

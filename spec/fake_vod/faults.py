@@ -6,7 +6,9 @@ then mangle the answer. "delay" sleeps and then answers normally.
 """
 import json
 
-BEFORE_PROCESSING = {"close_before", "http502", "notjson"}
+from apierror import error_response
+
+BEFORE_PROCESSING = {"close_before", "http502", "notjson", "throttle"}
 AFTER_PROCESSING = {"close_mid", "bigbody", "nested", "norequestid"}
 MODES = {"none", "delay"} | BEFORE_PROCESSING | AFTER_PROCESSING
 # Defaults and validators of the per-mode parameters.
@@ -25,6 +27,10 @@ def answer_without_processing(h, mode):
         h.close_connection = True       # request was read; send nothing
     elif mode == "http502":
         h.send_payload(502, "text/html", [HTML_502])
+    elif mode == "throttle":            # as the API's limiter answers
+        h.app.state.count_error("RequestLimitExceeded")
+        h.send_api_json(error_response("RequestLimitExceeded",
+                                       "request rate limit exceeded (injected)"))
     else:  # notjson
         h.send_payload(200, "application/json", [NOT_JSON])
 

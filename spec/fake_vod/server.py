@@ -83,6 +83,12 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def date_time_string(self, timestamp=None):
+        """The Date header tells the fake's own clock (with clock_offset), as a
+        server whose clock differs from the client's would."""
+        return super().date_time_string(self.app.state.server_time()
+                                        if timestamp is None else timestamp)
+
     def setup(self):
         super().setup()
         self.conn_id = next(_CONN_IDS)

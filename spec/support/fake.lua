@@ -114,4 +114,14 @@ end
 
 M.decode = cjson.decode
 
+-- The interpreter running the specs (lua5.4 or luajit), for child processes.
+function M.interpreter()
+  local exe = "lua"
+  for i = -1, -10, -1 do
+    if arg[i] == nil then break end
+    exe = arg[i]
+  end
+  return exe
+end
+
 return M

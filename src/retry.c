@@ -1,0 +1,76 @@
+#include "retry.h"
+
+#include <string.h>
+
+static int starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int vod_retry_transient(const vod_failure *f)
+{
+    const char *c = f->code;
+    if (starts(c, "RequestLimitExceeded"))
+        return 1;
+    if (strcmp(c, "ClientError.DNS") == 0 || strcmp(c, "ClientError.Connect") == 0 ||
+        strcmp(c, "ClientError.TLS") == 0 || strcmp(c, "ClientError.Timeout") == 0 ||
+        strcmp(c, "ClientError.Network") == 0 || strcmp(c, "ClientError.MalformedResponse") == 0)
+        return 1;
+    if (strcmp(c, "ClientError.HTTPStatus") == 0)
+        return f->http_status >= 500;   /* a gateway in trouble; a 4xx will not change */
+    return 0;                           /* API errors, bad input, a response too large */
+}
+
+int vod_retry_safe(const vod_failure *f, int idempotent)
+{
+    if (!vod_retry_transient(f))
+        return 0;
+    if (starts(f->code, "RequestLimitExceeded"))
+        return 1;                       /* refused, not processed */
+    if (!f->ambiguous)
+        return 1;                       /* never reached the server */
+    return idempotent;
+}
+
+uint64_t vod_rng_next(uint64_t *s)
+{
+    /* xorshift64*: plenty for jitter, never for anything secret */
+    uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ull;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+double vod_retry_delay(const vod_retry_policy *p, int n, uint64_t *rng)
+{
+    double cap = p->base_delay;
+    for (int i = 1; i < n && cap < p->max_delay; i++)
+        cap *= 2;
+    if (cap > p->max_delay)
+        cap = p->max_delay;
+    return cap * ((double)(vod_rng_next(rng) >> 11) / 9007199254740992.0);
+}
+
+void vod_bucket_init(vod_bucket *b, double rate, double burst, double now)
+{
+    b->rate = rate / VOD_RATE_MARGIN;
+    b->burst = burst < 1 ? 1 : burst;
+    b->tokens = b->burst;
+    b->last = now;
+}
+
+double vod_bucket_take(vod_bucket *b, double now)
+{
+    if (b->rate <= 0)
+        return 0;
+    if (now > b->last) {
+        b->tokens += (now - b->last) * b->rate;
+        if (b->tokens > b->burst)
+            b->tokens = b->burst;
+        b->last = now;
+    }
+    b->tokens -= 1;
+    return b->tokens >= 0 ? 0 : -b->tokens / b->rate;
+}
