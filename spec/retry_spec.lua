@@ -54,11 +54,21 @@ describe("retries", function()
   end)
 
   it("repeat what never reached the server: a failed TLS handshake", function()
-    local client = fake.client({ retries = FAST }, "https_untrusted")
+    -- TLS spoken to the plain-HTTP listener: it answers with no handshake at all
+    local client = fake.client({ retries = FAST, scheme = "https", ca_file = fake.start().ca }, "http")
     local err = fake.raises(client.create_aigc_subject, client, PARAMS)
     assert.equal("ClientError.TLS", err.code)
     assert.equal(3, err.attempts)
+    assert.is_false(err.ambiguous)
     assert.equal(0, fake.stats().requests)
+  end)
+
+  it("never repeat a certificate that failed verification (no retry changes it)", function()
+    local client = fake.client({ retries = FAST }, "https_untrusted")
+    local err = fake.raises(client.create_aigc_subject, client, PARAMS)
+    assert.equal("ClientError.TLSVerify", err.code)
+    assert.equal(1, err.attempts)
+    assert.is_false(err.retryable)
   end)
 
   it("stop at the deadline", function()

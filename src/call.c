@@ -18,6 +18,7 @@ static const char *tp_code(vod_tp_status s)
     case VOD_TP_DNS: return VOD_E_DNS;
     case VOD_TP_CONNECT: return VOD_E_CONNECT;
     case VOD_TP_TLS: return VOD_E_TLS;
+    case VOD_TP_TLS_VERIFY: return VOD_E_TLS_VERIFY;
     case VOD_TP_TIMEOUT: return VOD_E_TIMEOUT;
     case VOD_TP_TOO_LARGE: return VOD_E_TOO_LARGE;
     case VOD_TP_NOMEM: return VOD_E_OUT_OF_MEMORY;
@@ -278,7 +279,7 @@ static int m_finish_error(lua_State *L)
     return 1;
 }
 
-/* client:request_policy(action, params) -> idempotent, session_id */
+/* client:request_policy(action, params) -> idempotent, session_id, read_only */
 static int m_request_policy(lua_State *L)
 {
     const char *action = luaL_checkstring(L, 2);
@@ -293,7 +294,8 @@ static int m_request_policy(lua_State *L)
     } else {
         lua_pushnil(L);
     }
-    return 2;
+    lua_pushboolean(L, vod_is_read_only(action));
+    return 3;
 }
 
 /* client:rate_limit_wait() -> seconds to wait for this client's next token */

@@ -17,6 +17,7 @@
 #define VOD_E_NETWORK           "ClientError.Network"
 #define VOD_E_TIMEOUT           "ClientError.Timeout"
 #define VOD_E_TLS               "ClientError.TLS"
+#define VOD_E_TLS_VERIFY        "ClientError.TLSVerify"
 #define VOD_E_HTTP_STATUS       "ClientError.HTTPStatus"
 #define VOD_E_MALFORMED         "ClientError.MalformedResponse"
 #define VOD_E_TOO_LARGE         "ClientError.ResponseTooLarge"

@@ -15,7 +15,8 @@ typedef enum vod_tp_status {
     VOD_TP_OK = 0,
     VOD_TP_DNS,         /* host name did not resolve: nothing was sent */
     VOD_TP_CONNECT,     /* TCP connect failed: nothing was sent */
-    VOD_TP_TLS,         /* handshake or verification failed: nothing was sent */
+    VOD_TP_TLS,         /* the TLS handshake failed: nothing was sent */
+    VOD_TP_TLS_VERIFY,  /* the certificate failed verification (or the CA file): nothing sent */
     VOD_TP_TIMEOUT,     /* timeout (the request may or may not have been sent) */
     VOD_TP_NETWORK,     /* send/receive failed, connection closed mid-response */
     VOD_TP_TOO_LARGE,   /* response body over the cap */

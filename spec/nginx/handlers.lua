@@ -9,13 +9,25 @@ local PARAMS = { SubAppId = 221073, SubjectName = "hero", SubjectImages = { "htt
 local M = {}
 local clients = {}     -- one per listener and timeout, kept for the worker's life (keep-alive)
 
-local function client(kind, timeout, key)
-  local k = kind .. "/" .. (timeout or "") .. "/" .. (key or "")
+local FAST = { max = 2, base_delay = 0.01, max_delay = 0.05 }
+
+local function client(kind, args)
+  args = args or {}
+  local k = table.concat({ kind, args.timeout or "", args.key or "", args.retries or "",
+                           args.rate or "" }, "/")
   if not clients[k] then
+    local retries = FAST
+    if args.retries == "off" then retries = false end
+    -- "https_on_http": TLS spoken to the plain listener, a failed handshake
+    local port = kind == "https_on_http" and FAKE.http or FAKE[kind]
     clients[k] = assert(safe.new {
-      secret_id = ID, secret_key = key or KEY,
-      endpoint = "127.0.0.1:" .. FAKE[kind], scheme = kind == "http" and "http" or "https",
-      timeout = tonumber(timeout) or 10, connect_timeout = 5,
+      secret_id = ID, secret_key = args.key or KEY,
+      endpoint = "127.0.0.1:" .. port, scheme = kind == "http" and "http" or "https",
+      timeout = tonumber(args.timeout) or 10, connect_timeout = 5,
+      retries = retries,
+      rate_limit = args.rate == "shared" and { rate = 10, shared_dict = "vod_rate" }
+                   or args.rate == "missing" and { rate = 10, shared_dict = "no_such_dict" }
+                   or false,
     })
   end
   return clients[k]
@@ -24,7 +36,9 @@ end
 local function describe_err(err)
   return { ok = false, code = err.code, message = err.message, request_id = err.request_id,
            http_status = err.http_status, retryable = err.retryable, action = err.action,
-           phase = err.phase, text = tostring(err), is_error = vod.is_error(err) }
+           phase = err.phase, text = tostring(err), is_error = vod.is_error(err),
+           attempts = err.attempts, ambiguous = err.ambiguous, session_id = err.session_id,
+           first_error = err.first_error }
 end
 
 local function reply(t)
@@ -35,8 +49,14 @@ end
 
 local ops = {}
 
-function ops.create(c)
-  local res, err = c:create_aigc_subject(PARAMS)
+function ops.create(c, args)
+  local p = PARAMS
+  if args.sid then
+    p = {}
+    for k, v in pairs(PARAMS) do p[k] = v end
+    p.SessionId = args.sid
+  end
+  local res, err = c:create_aigc_subject(p)
   if not res then return describe_err(err) end
   return { ok = true, task_id = res.TaskId, request_id = res.RequestId }
 end
@@ -96,7 +116,7 @@ function M.run()
   local args = ngx.req.get_uri_args()
   local op = ops[args.op]
   if not op then return reply { ok = false, message = "unknown op " .. tostring(args.op) } end
-  reply(op(client(args.kind or "https", args.timeout, args.key)))
+  reply(op(client(args.kind or "https", args), args))
 end
 
 -- A call from a phase without cosockets: returns what the safe form gave.
@@ -110,7 +130,7 @@ end
 function M.start_timer()
   ngx.shared.vod_test:delete("timer")
   assert(ngx.timer.at(0, function()
-    local res, err = client("https"):create_aigc_subject(PARAMS)
+    local res, err = client("https", { retries = "off" }):create_aigc_subject(PARAMS)
     ngx.shared.vod_test:set("timer", res and ("ok " .. res.TaskId) or ("error " .. tostring(err)))
   end))
   ngx.say("started")

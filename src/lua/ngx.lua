@@ -23,13 +23,48 @@ local KEEPALIVE_POOL_SIZE = 32    -- connections kept per pool (per worker)
 return function(vod, methods)
   local build, parse = methods.build_request, methods.parse_response
   local settings, check_task, wait_plan = methods.settings, methods.check_task, methods.wait_plan
-  local new_error = vod._error
+  local retry_plan, finish_error = methods.retry_plan, methods.finish_error
+  local request_policy, learn_clock = methods.request_policy, methods.learn_clock
+  local rate_limit_wait = methods.rate_limit_wait
+  local new_error, is_error = vod._error, vod.is_error
   local conf_of = setmetatable({}, { __mode = "k" })   -- client -> its transport settings
 
   local function fail(code, action, message, fields)
     local e = new_error(code, action, message)
     if fields then for k, v in pairs(fields) do e[k] = v end end
     error(e, 0)
+  end
+
+  -- A shared token bucket for all workers: GCRA over a lua_shared_dict, its
+  -- read-modify-write under a short lock (add is atomic; the lock expires by
+  -- itself should its holder die).
+  local function shared_wait(c, action)
+    local rl = c.rate_limit
+    local dict = ngx.shared[rl.shared_dict]
+    if not dict then
+      fail("ClientError.InvalidOption", action, "rate_limit.shared_dict '" .. rl.shared_dict
+        .. "' is not a lua_shared_dict of this nginx", { option = "rate_limit" })
+    end
+    local key = "tencentcloud-vod:rate:" .. c.endpoint
+    local lock = key .. ":lock"
+    for _ = 1, 2000 do
+      if dict:add(lock, true, 0.1) then break end
+      ngx.sleep(0.001)
+    end
+    ngx.update_time()
+    local now = ngx.now()
+    local tat = dict:get(key) or now            -- when the next token is free
+    if tat < now then tat = now end
+    local wait = tat - now - (rl.burst - 1) * rl.interval
+    dict:set(key, tat + rl.interval, 3600)
+    dict:delete(lock)
+    return wait > 0 and wait or 0
+  end
+
+  local function rate_wait(client, c, action)
+    if not c.rate_limit then return end
+    local wait = c.rate_limit.shared_dict and shared_wait(c, action) or rate_limit_wait(client)
+    if wait > 0 then ngx.sleep(wait) end
   end
 
   local function conf(client)
@@ -39,6 +74,7 @@ return function(vod, methods)
       c.connect_ms = c.connect_timeout * 1000
       c.rw_ms = c.timeout * 1000
       c.tls = c.scheme == "https"
+      c.retries = c.retries ~= false
       -- one pool per host, port, server name and verification (always on)
       c.pool = ("tencentcloud-vod:%s:%s:%d:%s:verify"):format(c.scheme, c.host, c.port, c.host)
       conf_of[client] = c
@@ -57,6 +93,8 @@ return function(vod, methods)
   end
 
   local function where(c) return c.scheme .. "://" .. c.endpoint end
+  local NOT_SENT = { ambiguous = false }      -- failed before a byte of the request left
+  local MAY_HAVE_ARRIVED = { ambiguous = true }
 
   local function connect(c, action)
     local sock = tcp()
@@ -64,21 +102,25 @@ return function(vod, methods)
     local ok, err = sock:connect(c.host, c.port, { pool = c.pool })
     if not ok then
       if err == "timeout" then
-        fail("ClientError.Timeout", action, "connect timed out (" .. where(c) .. ")")
+        fail("ClientError.Timeout", action, "connect timed out (" .. where(c) .. ")", NOT_SENT)
       elseif err:find("resolv", 1, true) then
         fail("ClientError.DNS", action, err .. " (" .. where(c) .. "; nginx needs a 'resolver' directive)",
-          { retryable = true })
+          NOT_SENT)
       end
-      fail("ClientError.Connect", action, err .. " (" .. where(c) .. ")", { retryable = true })
+      fail("ClientError.Connect", action, err .. " (" .. where(c) .. ")", NOT_SENT)
     end
     if c.tls and sock:getreusedtimes() == 0 then
       local session, herr = sock:sslhandshake(nil, c.host, true)
       if not session then
         sock:close()
         if herr == "timeout" then
-          fail("ClientError.Timeout", action, "TLS handshake timed out (" .. where(c) .. ")")
+          fail("ClientError.Timeout", action, "TLS handshake timed out (" .. where(c) .. ")", NOT_SENT)
         end
-        fail("ClientError.TLS", action, "TLS handshake failed: " .. tostring(herr) .. " (" .. where(c) .. ")")
+        -- "18: self-signed certificate", "certificate host mismatch": verification,
+        -- which no retry changes; anything else: the handshake itself failed
+        local verify = herr and (herr:find("^%d+: ") or herr:find("host mismatch", 1, true))
+        fail(verify and "ClientError.TLSVerify" or "ClientError.TLS", action,
+          "TLS handshake failed: " .. tostring(herr) .. " (" .. where(c) .. ")", NOT_SENT)
       end
     end
     return sock
@@ -103,9 +145,10 @@ return function(vod, methods)
     local status = tonumber(line:match("^HTTP/1%.%d (%d%d%d)"))
     if not status then
       sock:close()
-      fail("ClientError.MalformedResponse", action, "not an HTTP response (" .. where(c) .. ")")
+      fail("ClientError.MalformedResponse", action, "not an HTTP response (" .. where(c) .. ")",
+        MAY_HAVE_ARRIVED)
     end
-    local length, chunked, keepalive = nil, false, line:sub(1, 8) == "HTTP/1.1"
+    local length, chunked, keepalive, date = nil, false, line:sub(1, 8) == "HTTP/1.1", nil
     while true do
       local h, herr = sock:receive("*l")
       if not h then return nil, herr, true end
@@ -115,6 +158,7 @@ return function(vod, methods)
         name = name:lower()
         if name == "content-length" then length = tonumber(value)
         elseif name == "transfer-encoding" then chunked = value:lower():find("chunked", 1, true) ~= nil
+        elseif name == "date" then date = value
         elseif name == "connection" then
           local v = value:lower()
           if v:find("close", 1, true) then keepalive = false
@@ -126,7 +170,7 @@ return function(vod, methods)
     local function too_large()
       sock:close()
       fail("ClientError.ResponseTooLarge", action, "response body larger than the cap of "
-        .. cap .. " bytes (" .. where(c) .. ")", { http_status = status })
+        .. cap .. " bytes (" .. where(c) .. ")", { http_status = status, ambiguous = true })
     end
     local body
     if chunked then
@@ -137,7 +181,8 @@ return function(vod, methods)
         local size = tonumber(size_line:match("^%s*(%x+)"), 16)
         if not size then
           sock:close()
-          fail("ClientError.MalformedResponse", action, "bad chunk size in the response (" .. where(c) .. ")")
+          fail("ClientError.MalformedResponse", action, "bad chunk size in the response (" .. where(c) .. ")",
+            MAY_HAVE_ARRIVED)
         end
         if size == 0 then
           repeat                                  -- trailers, up to the empty line
@@ -175,42 +220,80 @@ return function(vod, methods)
       end
       body = concat(parts)
     end
-    return status, body, keepalive
+    return status, body, keepalive, date
   end
 
-  local function request(client, action, params, opts)
-    check_phase(action)
-    local c = conf(client)
-    local req = build(client, action, params, opts)
-    local bytes = request_bytes(req)
+  -- One exchange on a connection: returns status, body, date, or raises an
+  -- error object (ambiguous = whether the request may have arrived).
+  local function exchange(c, action, bytes, read_only)
     -- A kept-alive connection may have died unseen. Only a read-only action
     -- is sent again on a new one; a create could be created twice.
-    local may_resend = action:sub(1, 8) == "Describe"
     for attempt = 1, 2 do
       local sock = connect(c, action)
       local reused = sock:getreusedtimes() > 0
-      local status, body, keepalive
+      local status, body, keepalive, date
       local sent, serr = sock:send(bytes)
       local got = false
       if sent then
-        status, body, keepalive = read_response(sock, c, action)
+        status, body, keepalive, date = read_response(sock, c, action)
         if not status then serr, got = body, keepalive end
       end
       if status then
         if keepalive then sock:setkeepalive(KEEPALIVE_IDLE_MS, KEEPALIVE_POOL_SIZE) else sock:close() end
-        return parse(client, action, status, body)
+        return status, body, date
       end
       sock:close()
       -- only a reused connection that died unanswered (not a timeout)
       local died = serr ~= "timeout" and not got and reused
-      if not (may_resend and died and attempt == 1) then
+      if not (read_only and died and attempt == 1) then
         if serr == "timeout" then
-          fail("ClientError.Timeout", action, "timed out waiting for the response (" .. where(c) .. ")")
+          fail("ClientError.Timeout", action, "timed out waiting for the response (" .. where(c) .. ")",
+            MAY_HAVE_ARRIVED)
         end
         local msg = got and "the connection closed before the whole response arrived"
           or "the connection closed before any answer; the request may have reached the server, "
              .. "and it was not sent again"
-        fail("ClientError.Network", action, msg .. ": " .. tostring(serr) .. " (" .. where(c) .. ")")
+        fail("ClientError.Network", action, msg .. ": " .. tostring(serr) .. " (" .. where(c) .. ")",
+          MAY_HAVE_ARRIVED)
+      end
+    end
+  end
+
+  -- A call: the same policy as the libcurl path (the C core decides).
+  local function request(client, action, params, opts)
+    check_phase(action)
+    local c = conf(client)
+    local idempotent, session_id, read_only = request_policy(client, action, params)
+    ngx.update_time()
+    local start = ngx.now()
+    local attempts, retries, skew_fixed, first_ambiguous = 0, 0, false, nil
+    while true do
+      rate_wait(client, c, action)
+      local bytes = request_bytes(build(client, action, params, opts))  -- signed afresh
+      attempts = attempts + 1
+      local ok, status, body, date = pcall(exchange, c, action, bytes, read_only)
+      local err
+      if ok then
+        local parsed, res = pcall(parse, client, action, status, body)
+        if parsed then return res end
+        err = res
+      else
+        err = status
+      end
+      if not is_error(err) then error(err, 0) end         -- a bug, not a failed attempt
+      if err.ambiguous and not first_ambiguous then first_ambiguous = err.code end
+      if c.retries and not skew_fixed and err.code == "AuthFailure.SignatureExpire"
+          and date and learn_clock(client, date) then
+        skew_fixed = true                                  -- a clock off by > 5 min: once
+      else
+        ngx.update_time()
+        local delay = retry_plan(client, err, retries, ngx.now() - start, idempotent)
+        if not delay then
+          error(finish_error(client, err, attempts, first_ambiguous, session_id, idempotent), 0)
+        end
+        retries = retries + 1
+        client:debug(("retry %d after %s in %.3fs"):format(retries, err.code, delay))
+        ngx.sleep(delay)
       end
     end
   end
