@@ -185,7 +185,7 @@ static void set_header(lua_State *L, const char *line)
 static int m_build_request(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    const char *action = luaL_checkstring(L, 2);
+    const char *action = vod_check_action(L, 2);
     long long ts = vod_client_now(c);
     int check = 1;
     luaL_checktype(L, 3, LUA_TTABLE);
@@ -198,7 +198,6 @@ static int m_build_request(lua_State *L)
             luaL_argerror(L, 4, "timestamp must be a non-negative integer");
         lua_pop(L, 2);
     }
-    vod_check_action(L, action);
     vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
     vod_request_sign(L, c, action, ts);
     lua_createtable(L, 0, 8);
@@ -325,10 +324,12 @@ static int m_debug(lua_State *L)
     return 0;
 }
 
-/* An action name goes into a header: letters and digits only. */
-void vod_check_action(lua_State *L, const char *action)
+/* An action name goes into a header: letters and digits only. Takes the
+ * action from the stack, so a NUL byte cannot cut it short unseen. */
+const char *vod_check_action(lua_State *L, int idx)
 {
-    size_t len = strlen(action);
+    size_t len;
+    const char *action = luaL_checklstring(L, idx, &len);
     if (len == 0 || len > 64)
         vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
                         "action must be 1 to 64 letters and digits, got %zu bytes", len);
@@ -339,6 +340,7 @@ void vod_check_action(lua_State *L, const char *action)
                             "action must contain only letters and digits (e.g. "
                             "\"DescribeTaskDetail\")");
     }
+    return action;
 }
 
 void vod_call_register(lua_State *L)
@@ -377,8 +379,7 @@ int vod_m_describe_task_detail(lua_State *L)
 int vod_m_call(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    const char *action = luaL_checkstring(L, 2);
-    vod_check_action(L, action);
+    const char *action = vod_check_action(L, 2);
     if (lua_isnoneornil(L, 3)) {
         lua_settop(L, 2);
         lua_newtable(L);

@@ -91,8 +91,9 @@ int vod_has_session_id(lua_State *L, int params);
 void vod_finish_error(lua_State *L, int err, int attempts, const char *first_ambiguous,
                       const char *session_id, int idempotent);
 
-/* Raises ClientError.InvalidParameter unless action is 1..64 letters/digits. */
-void vod_check_action(lua_State *L, const char *action);
+/* The action at idx, or raises ClientError.InvalidParameter unless it is
+ * 1..64 letters and digits (no NUL, no header-breaking byte). */
+const char *vod_check_action(lua_State *L, int idx);
 /* Adds build_request and parse_response to the methods table on top. */
 void vod_call_register(lua_State *L);
 
