@@ -49,13 +49,13 @@ static void check(const uint8_t *data, size_t size)
     size_t got = vod_utf8_count((const char *)data, size, &bad);
     size_t want = reference_count(data, size, &rbad);
     if (got != want || (want == (size_t)-1 && bad != rbad)) {
-        fprintf(stderr, "utf8 mismatch on %zu bytes: vod_utf8_count=%lld (bad %zu), "
+        fprintf(stderr, "fuzz_utf8: mismatch on %zu bytes: vod_utf8_count=%lld (bad %zu), "
                 "reference=%lld (bad %zu)\n", size, (long long)got, bad, (long long)want, rbad);
         abort();
     }
     /* a NULL bad pointer is allowed */
     if (vod_utf8_count((const char *)data, size, NULL) != got) {
-        fprintf(stderr, "utf8: result changes with bad == NULL\n");
+        fprintf(stderr, "fuzz_utf8: result changes with bad == NULL\n");
         abort();
     }
 }

@@ -137,7 +137,8 @@ for name in $HARNESSES; do
     FAILED=$((FAILED + 1))
     {
       echo "  exit status $rc; log: $log"
-      grep -E 'ERROR: |runtime error|^fuzz_|SUMMARY|^ *#[0-9]+ ' "$log" | head -n 40 | sed 's/^/  /'
+      grep -E 'ERROR: |runtime error|^fuzz_|SUMMARY|^ *#[0-9]+ ' "$log" |
+        grep -vE 'fuzzer::|libc_start|in _start|in main ' | head -n 40 | sed 's/^/  /'
       for a in "$art"/*; do
         [ -f "$a" ] || continue
         echo "  reproducer $a ($(wc -c <"$a") bytes), hex:"
