@@ -78,13 +78,16 @@ void vod_finish_error(lua_State *L, int err, int attempts, const char *first_amb
         lua_setfield(L, -2, "session_id");
         lua_replace(L, err);
         lua_pop(L, 1);
-        f.ambiguous = 1;
+        vod_failure_of(L, err, &f);     /* f.code pointed into the replaced object */
     }
     if (first_ambiguous != NULL) {
-        lua_pushstring(L, first_ambiguous);
-        lua_setfield(L, err, "first_error");
-        lua_pushboolean(L, 1);
+        if (attempts > 1) {
+            lua_pushstring(L, first_ambiguous);
+            lua_setfield(L, err, "first_error");
+        }
+        lua_pushboolean(L, 1);          /* an earlier attempt may have got through */
         lua_setfield(L, err, "ambiguous");
+        f.ambiguous = 1;
     }
     vod_pushint(L, attempts);
     lua_setfield(L, err, "attempts");
