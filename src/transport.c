@@ -1,6 +1,9 @@
 #include "transport.h"
 
+#include "ca_store.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -91,8 +94,27 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);    /* always: no option turns these off */
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (c->ca_file != NULL)
-        SET(CURLOPT_CAINFO, c->ca_file);
+    {
+        /* the trust anchors: the ca_file option, else libcurl's default bundle,
+         * parsed once per process (ca_store.c) rather than per connection */
+        char *dflt = NULL;
+        const char *ca = c->ca_file;
+        if (ca == NULL && curl_easy_getinfo(t->easy, CURLINFO_CAINFO, &dflt) == CURLE_OK)
+            ca = dflt;
+        if (ca != NULL && vod_ca_store_usable()) {
+            t->ca_path = strdup(ca);
+            if (t->ca_path == NULL) {
+                strncpy(t->errbuf, "out of memory", sizeof t->errbuf - 1);
+                return -1;
+            }
+            SET(CURLOPT_CAINFO, NULL);
+            SET(CURLOPT_CAPATH, NULL);
+            SET(CURLOPT_SSL_CTX_FUNCTION, vod_ca_store_ssl_ctx);
+            SET(CURLOPT_SSL_CTX_DATA, t->ca_path);
+        } else if (c->ca_file != NULL) {
+            SET(CURLOPT_CAINFO, c->ca_file);
+        }
+    }
     SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
     SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -115,6 +137,8 @@ void vod_transport_free(vod_transport *t)
         curl_easy_cleanup(t->easy);
     t->easy = NULL;
     vod_buf_free(&t->response, 0);
+    free(t->ca_path);
+    t->ca_path = NULL;
 }
 
 static vod_tp_status classify(CURLcode rc, const vod_transport *t)

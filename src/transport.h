@@ -45,6 +45,7 @@ typedef struct vod_transport {
     const char *send_body;      /* the whole body, for a permitted rewind */
     size_t send_len;
     int may_resend;             /* see vod_transport_post */
+    char *ca_path;              /* the bundle handed to ca_store.c (malloc'd), or NULL */
 } vod_transport;
 
 typedef struct vod_tp_result {

@@ -3,7 +3,7 @@
 # project. Runs apt-get only when something is missing.
 set -eu
 PKGS="build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lua-socket
-libcurl4-openssl-dev libmbedtls-dev lua-busted luarocks luajit2 libluajit2-5.1-dev
+libcurl4-openssl-dev libssl-dev libmbedtls-dev lua-busted luarocks luajit2 libluajit2-5.1-dev
 python3 openssl curl valgrind nginx libnginx-mod-http-lua lua-resty-core"
 missing=""
 for p in $PKGS; do
