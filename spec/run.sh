@@ -4,7 +4,9 @@
 #   2. the fake endpoint's own self-test (its signer against the published vectors)
 #   3. busted specs on Lua 5.4, then on LuaJIT 2.1, against the fake endpoint,
 #      then the OpenResty specs in a real nginx (one worker, cosockets)
-#   4. the Lua 5.4 specs again under valgrind memcheck: no byte "definitely lost"
+#   4. the Lua 5.4 specs again with the module built with ASan + UBSan
+#   5. libFuzzer on every C entry point that takes outside input (60 s each)
+#   6. the Lua 5.4 specs again under valgrind memcheck: no byte "definitely lost"
 # Ends with one line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -79,6 +81,27 @@ VOD_JIT_TREE="$ROOT/build/treejit" LUA_CPATH="$ROOT/build/treejit/lib/lua/5.1/?.
   >build/busted-nginx.log 2>&1
 grep -E '^not ok|^1\.\.' build/busted-nginx.log
 count_tap build/busted-nginx.log
+
+echo "== busted on Lua 5.4 with the module built with AddressSanitizer + UBSan"
+if sh spec/tools/asan.sh build >build/asan-build.log 2>&1; then
+  sh spec/tools/asan.sh run lua5.4 /usr/bin/busted -o TAP --exclude-tags=nginx \
+    >build/busted-asan.log 2>&1
+  arc=$?
+  grep -E '^not ok|^1\.\.|ERROR: AddressSanitizer|runtime error|LeakSanitizer' build/busted-asan.log | head -20
+  count_tap build/busted-asan.log
+  if [ $arc -eq 86 ]; then
+    echo "the sanitizers reported an error: see build/busted-asan.log"; add 0 1
+  else
+    add 1 0     # the sanitizers' verdict itself
+  fi
+else
+  cat build/asan-build.log; add 0 1
+fi
+
+echo "== libFuzzer: every C entry point that takes outside input, ${FUZZ_SECONDS:-60} s each"
+sh spec/tools/fuzz.sh "${FUZZ_SECONDS:-60}" >build/fuzz.log 2>&1
+grep -E '^fuzz |passed, [0-9]+ failed' build/fuzz.log
+count_plain build/fuzz.log
 
 if [ "${SKIP_VALGRIND:-}" != 1 ]; then
   # the soak's 20 000 calls are too slow under valgrind; they run above

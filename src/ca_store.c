@@ -79,6 +79,21 @@ static X509_STORE *get_store(const char *path)
     return st;
 }
 
+/* When the module is unloaded (lua_close dlcloses it after collecting every
+ * client), release the cache: its slots would vanish with the module. A TLS
+ * context still alive elsewhere holds its own reference to its store. */
+__attribute__((destructor)) static void release_cache(void)
+{
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SLOTS; i++) {
+        free(slots[i].path);
+        if (slots[i].store != NULL)
+            X509_STORE_free(slots[i].store);
+        memset(&slots[i], 0, sizeof slots[i]);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 CURLcode vod_ca_store_ssl_ctx(CURL *curl, void *ssl_ctx, void *path)
 {
     X509_STORE *st = get_store((const char *)path);
