@@ -233,6 +233,27 @@ done:
     return rc;
 }
 
+/* Absorbs kSigning's HMAC pads (RFC 2104: the key, zero-padded to the
+ * 64-byte block, XOR 0x36 and XOR 0x5c) into pad_in and pad_out, once per
+ * derived key; every signature of the day then starts from clones. */
+static int absorb_pads(tc3_signer *s)
+{
+    unsigned char ipad[64], opad[64];
+    int rc = -1;
+    memset(ipad, 0x36, sizeof ipad);
+    memset(opad, 0x5c, sizeof opad);
+    for (size_t i = 0; i < sizeof s->k_signing; i++) {
+        ipad[i] ^= s->k_signing[i];
+        opad[i] ^= s->k_signing[i];
+    }
+    if (mbedtls_md_starts(&s->pad_in) == 0 && mbedtls_md_update(&s->pad_in, ipad, 64) == 0 &&
+        mbedtls_md_starts(&s->pad_out) == 0 && mbedtls_md_update(&s->pad_out, opad, 64) == 0)
+        rc = 0;
+    mbedtls_platform_zeroize(ipad, sizeof ipad);
+    mbedtls_platform_zeroize(opad, sizeof opad);
+    return rc;
+}
+
 /* ---- public API --------------------------------------------------------- */
 
 int tc3_signer_init(tc3_signer *s, const char *secret_id, size_t id_len,
@@ -265,11 +286,15 @@ int tc3_signer_init(tc3_signer *s, const char *secret_id, size_t id_len,
 
     mbedtls_md_init(&s->sha);
     mbedtls_md_init(&s->hmac);
+    mbedtls_md_init(&s->pad_in);
+    mbedtls_md_init(&s->pad_out);
     s->md_inited = 1;
     info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     if (info == NULL ||
         mbedtls_md_setup(&s->sha, info, 0) != 0 ||
-        mbedtls_md_setup(&s->hmac, info, 1) != 0)
+        mbedtls_md_setup(&s->hmac, info, 1) != 0 ||
+        mbedtls_md_setup(&s->pad_in, info, 0) != 0 ||
+        mbedtls_md_setup(&s->pad_out, info, 0) != 0)
         goto fail;
 
     s->key = (unsigned char *)malloc(key_len + 3);
@@ -297,6 +322,8 @@ void tc3_signer_free(tc3_signer *s)
         /* mbedtls_md_free zeroizes the HMAC pads and the digest state. */
         mbedtls_md_free(&s->sha);
         mbedtls_md_free(&s->hmac);
+        mbedtls_md_free(&s->pad_in);
+        mbedtls_md_free(&s->pad_out);
     }
     mbedtls_platform_zeroize(s, sizeof *s);
 }
@@ -390,24 +417,30 @@ int tc3_sign(tc3_signer *s, const tc3_request *req, tc3_result *out)
         goto fail;
     to_hex(digest, sizeof digest, out->hashed_canonical_request);
 
-    /* ---- 5. kSigning, cached per UTC date ---- */
+    /* ---- 5. kSigning, cached per UTC date, with its HMAC pads absorbed ---- */
     if (s->cached_date[0] == '\0' || memcmp(s->cached_date, out->date, 11) != 0) {
-        if (derive_key(s, out->date) != 0)
+        if (derive_key(s, out->date) != 0 || absorb_pads(s) != 0) {
+            s->cached_date[0] = '\0';
             goto fail;
+        }
     }
 
-    /* ---- 4 and 6. StringToSign, Signature ---- */
-    if (mbedtls_md_hmac_starts(&s->hmac, s->k_signing, sizeof s->k_signing) != 0)
+    /* ---- 4 and 6. StringToSign, Signature = HMAC(kSigning, StringToSign):
+     *      H((k^opad) || H((k^ipad) || StringToSign)), from the absorbed pads ---- */
+    if (mbedtls_md_clone(&s->sha, &s->pad_in) != 0)
         goto fail;
-    UPD_LIT(&s->hmac, TC3_ALGORITHM "\n");
-    UPD(&s->hmac, ts_text, ts_len);
-    UPD_LIT(&s->hmac, "\n");
-    UPD(&s->hmac, out->date, 10);
-    UPD_LIT(&s->hmac, "/");
-    UPD(&s->hmac, s->service, s->service_len);
-    UPD_LIT(&s->hmac, "/" TC3_TERMINATOR "\n");
-    UPD(&s->hmac, out->hashed_canonical_request, TC3_HEX_LEN);
-    if (mbedtls_md_hmac_finish(&s->hmac, digest) != 0)
+    UPD_LIT(&s->sha, TC3_ALGORITHM "\n");
+    UPD(&s->sha, ts_text, ts_len);
+    UPD_LIT(&s->sha, "\n");
+    UPD(&s->sha, out->date, 10);
+    UPD_LIT(&s->sha, "/");
+    UPD(&s->sha, s->service, s->service_len);
+    UPD_LIT(&s->sha, "/" TC3_TERMINATOR "\n");
+    UPD(&s->sha, out->hashed_canonical_request, TC3_HEX_LEN);
+    if (mbedtls_md_finish(&s->sha, digest) != 0 ||
+        mbedtls_md_clone(&s->sha, &s->pad_out) != 0 ||
+        mbedtls_md_update(&s->sha, digest, sizeof digest) != 0 ||
+        mbedtls_md_finish(&s->sha, digest) != 0)
         goto fail;
     to_hex(digest, sizeof digest, out->signature);
 

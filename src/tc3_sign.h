@@ -44,6 +44,10 @@ typedef struct tc3_signer {
     unsigned char k_signing[TC3_KEY_LEN];     /* derived key for cached_date */
     mbedtls_md_context_t sha;                 /* SHA-256, set up once in init */
     mbedtls_md_context_t hmac;                /* HMAC-SHA256, set up once in init */
+    mbedtls_md_context_t pad_in;              /* SHA-256 having absorbed kSigning^ipad */
+    mbedtls_md_context_t pad_out;             /* SHA-256 having absorbed kSigning^opad:
+                                                 the signature's HMAC clones these two
+                                                 instead of hashing the pads each time */
     int md_inited;                            /* 1 once mbedtls_md_init() ran on both */
     int derivations;                          /* number of kSigning derivations
                                                  (readable by tests of the cache) */
