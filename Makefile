@@ -1,8 +1,10 @@
 # The two commands of the README. Both install what a fresh Debian 12 lacks.
-.PHONY: demo test clean
+.PHONY: demo test bench clean
 demo:
 	sh examples/run-demo.sh
 test:
 	sh spec/run.sh
+bench:
+	sh bench/run.sh
 clean:
 	rm -rf build build.luarocks

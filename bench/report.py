@@ -1,0 +1,76 @@
+"""Prints the benchmark's table (with the targets of issue #5) and writes
+build/bench/results.json. Usage: python3 bench/report.py build/bench"""
+import json
+import os
+import platform
+import re
+import sys
+import time
+
+
+def wrk_rps(path):
+    text = open(path).read()
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return float(m.group(1)) if m else None, int(errors.group(1)) if errors else 0
+
+
+def main(d):
+    sign = json.load(open(os.path.join(d, "sign.json")))
+    lua = {v: json.load(open(os.path.join(d, "lua-%s.json" % v))) for v in ("5.4", "jit")}
+    floor = {k: json.load(open(os.path.join(d, "curl-%s.json" % k))) for k in ("http", "https")}
+    ngx_rps, ngx_errors = wrk_rps(os.path.join(d, "wrk-openresty.txt"))
+    static_rps, _ = wrk_rps(os.path.join(d, "wrk-static.txt"))
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": "%s, %d cores, %s" % (platform.machine(), os.cpu_count(), platform.platform()),
+        "sign": sign, "lua": lua, "bare_libcurl": floor,
+        "openresty": {"requests_per_s": ngx_rps, "non_2xx": ngx_errors,
+                      "static_endpoint_requests_per_s": static_rps},
+    }
+    rows = [
+        ("sign, key cached (ns/op)", sign["sign_cached_ns"], sign["sign_cached_ns"], "<= 5000"),
+        ("sign, cold key (ns/op)", sign["sign_cold_ns"], sign["sign_cold_ns"], ""),
+    ]
+
+    def both(label, get, target=""):
+        rows.append((label, get(lua["5.4"]), get(lua["jit"]), target))
+
+    both("check+encode+sign+parse, no I/O (ns/op)", lambda r: r["no_io_ns"])
+    for kind in ("http", "https"):
+        both("%s keep-alive: calls/s" % kind, lambda r, k=kind: r[k + "_keepalive"]["calls_per_s"])
+        both("%s keep-alive: client CPU us/call" % kind,
+             lambda r, k=kind: r[k + "_keepalive"]["cpu_us"], "<= 40" if kind == "https" else "")
+        rows.append(("%s keep-alive: bare libcurl in C, CPU us/call (floor)" % kind,
+                     floor[kind]["curl_cpu_us"], floor[kind]["curl_cpu_us"], ""))
+        both("%s keep-alive: connections opened" % kind,
+             lambda r, k=kind: r[k + "_keepalive"]["connections"], "1")
+        both("%s new connection per call: calls/s" % kind,
+             lambda r, k=kind: r[k + "_new_connection"]["calls_per_s"])
+        both("%s new connection per call: CPU us/call" % kind,
+             lambda r, k=kind: r[k + "_new_connection"]["cpu_us"])
+    both("fresh client, first HTTPS call, system CA bundle: CPU us",
+         lambda r: r["https_first_call_system_bundle"]["cpu_us"], "<= 5000")
+    both("RSS after 1 call (KB)", lambda r: r["rss_kb_after_1"])
+    both("RSS after 100 000 calls (KB)", lambda r: r["rss_kb_after_n"])
+    both("RSS growth (KB)", lambda r: r["rss_kb_after_n"] - r["rss_kb_after_1"], "< 1024")
+    rows.append(("OpenResty handler -> static HTTPS (requests/s, wrk -t2 -c32)", ngx_rps, "", ""))
+    rows.append(("static endpoint alone (requests/s, wrk -t2 -c32)", static_rps, "", ""))
+
+    print()
+    print("%-62s %14s %14s   %s" % ("measure", "Lua 5.4", "LuaJIT", "target"))
+    print("-" * 100)
+    for label, a, b, target in rows:
+        fa = "%14.1f" % a if isinstance(a, (int, float)) else "%14s" % a
+        fb = "%14.1f" % b if isinstance(b, (int, float)) else "%14s" % b
+        print("%-62s %s %s   %s" % (label, fa, fb, target))
+    if ngx_errors:
+        print("OpenResty: %d non-2xx responses" % ngx_errors)
+    out = os.path.join(d, "results.json")
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print("\nwritten: %s" % out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The benchmark: `make bench`. Builds what it needs, starts a static nginx
+# endpoint on loopback, and measures signing (C), the no-I/O path and real
+# calls (Lua 5.4 and LuaJIT), and an OpenResty handler under wrk. Prints a
+# table and writes the same figures to build/bench/results.json.
+# BENCH_SCALE=0.1 runs a tenth of the iterations (a quick look).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DIR="$ROOT/build/bench"
+sh spec/tools/deps.sh
+dpkg-query -W -f='${Status}' wrk 2>/dev/null | grep -q "install ok installed" || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+sh spec/tools/build.sh
+rm -rf "$DIR"; mkdir -p "$DIR/tmp"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP=$(free_port); HTTPS=$(free_port); PORT=$(free_port)
+
+# certificates (the fake endpoint's generator) and a bundle: the system's + the test CA
+python3 -c 'import sys; sys.path.insert(0, "spec/fake_vod"); import certs; certs.generate(sys.argv[1])' "$DIR"
+cat /etc/ssl/certs/ca-certificates.crt "$DIR/ca.pem" > "$DIR/bundle.pem"
+
+fill() { sed -e "s|@DIR@|$DIR|g" -e "s|@HTTP@|$HTTP|g" -e "s|@HTTPS@|$HTTPS|g" \
+             -e "s|@PORT@|$PORT|g" -e "s|@TREE@|$ROOT/build/treejit|g" "$1" > "$2"; }
+USER_DIRECTIVE=""
+[ "$(id -u)" -eq 0 ] && USER_DIRECTIVE="user root;"
+fill bench/static-nginx.conf.in "$DIR/static.conf"
+fill bench/openresty-nginx.conf.in "$DIR/openresty.conf"
+nginx -p "$DIR" -c "$DIR/static.conf" -e "$DIR/static-error.log" -g "$USER_DIRECTIVE"
+nginx -p "$DIR" -c "$DIR/openresty.conf" -e "$DIR/openresty-error.log" -g "$USER_DIRECTIVE"
+trap 'nginx -p "$DIR" -c "$DIR/static.conf" -e "$DIR/static-error.log" -s stop 2>/dev/null;
+      nginx -p "$DIR" -c "$DIR/openresty.conf" -e "$DIR/openresty-error.log" -s stop 2>/dev/null' EXIT
+sleep 0.5
+
+echo "== signing (C)"
+cc -O2 -Isrc bench/bench_sign.c src/tc3_sign.c -lmbedcrypto -o "$DIR/bench_sign"
+"$DIR/bench_sign" 200000 > "$DIR/sign.json"
+
+echo "== the floor: a bare libcurl keep-alive POST loop in C (no signing, no Lua)"
+cc -O2 bench/bench_curl.c -lcurl -o "$DIR/bench_curl"
+N=$(python3 -c "print(max(1000, int(20000 * float('${BENCH_SCALE:-1}'))))")
+"$DIR/bench_curl" "http://127.0.0.1:$HTTP/" "" "$N" > "$DIR/curl-http.json"
+"$DIR/bench_curl" "https://127.0.0.1:$HTTPS/" "$DIR/ca.pem" "$N" > "$DIR/curl-https.json"
+
+for v in 5.4 jit; do
+  echo "== Lua $v"
+  if [ $v = 5.4 ]; then lua=lua5.4; inc=/usr/include/lua5.4; tree=tree54; ver=5.4
+  else lua=luajit; inc=/usr/include/luajit-2.1; tree=treejit; ver=5.1; fi
+  mkdir -p "$DIR/$v"
+  cc -O2 -shared -fPIC -I"$inc" bench/rusage.c -o "$DIR/$v/rusage.so"
+  BENCH_HTTP="127.0.0.1:$HTTP" BENCH_HTTPS="127.0.0.1:$HTTPS" BENCH_CA="$DIR/ca.pem" \
+  BENCH_BUNDLE="$DIR/bundle.pem" \
+  LUA_CPATH="$DIR/$v/?.so;$ROOT/build/$tree/lib/lua/$ver/?.so;;" \
+  LUA_PATH="$ROOT/build/$tree/share/lua/$ver/?.lua;;" \
+    "$lua" bench/bench.lua > "$DIR/lua-$v.json"
+done
+
+echo "== OpenResty handler under wrk (and the static endpoint alone, for scale)"
+curl -sf "http://127.0.0.1:$PORT/create" > /dev/null
+wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/create" > "$DIR/wrk-openresty.txt"
+wrk -t2 -c32 -d5s "http://127.0.0.1:$HTTP/" > "$DIR/wrk-static.txt"
+
+python3 bench/report.py "$DIR"
