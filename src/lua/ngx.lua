@@ -319,6 +319,9 @@ return function(vod, methods)
     if type(action) ~= "string" then
       error(("bad argument #1 to 'call' (string expected, got %s)"):format(type(action)), 2)
     end
+    if params ~= nil and type(params) ~= "table" then
+      error(("bad argument #2 to 'call' (table expected, got %s)"):format(type(params)), 2)
+    end
     return request(client, action, params or {}, UNCHECKED)
   end
 
