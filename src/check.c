@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static int bad(vod_check_error *e, const char *param, const char *fmt, ...)
     int n;
     snprintf(e->param, sizeof e->param, "%s", param);
     n = snprintf(e->message, sizeof e->message, "%s ", param);
+    if (n < 0 || (size_t)n >= sizeof e->message)
+        return -1;
     va_start(ap, fmt);
     vsnprintf(e->message + n, sizeof e->message - (size_t)n, fmt, ap);
     va_end(ap);
@@ -30,7 +33,11 @@ static const char *describe(lua_State *L, int idx, char *tmp, size_t n)
         double d = (double)lua_tonumber(L, idx);
         if (d != d)
             return "NaN";               /* the C library may print "-nan" */
+        char dp = localeconv()->decimal_point[0];
         snprintf(tmp, n, "%.17g", d);
+        for (char *q = tmp; *q && dp != '.'; q++)
+            if (*q == dp)
+                *q = '.';
         return tmp;
     }
     return luaL_typename(L, idx);

@@ -1,6 +1,7 @@
 #include "json_decode.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,16 @@ static int number_value(dec *d)
 #else
     (void)integral;
 #endif
+    {
+        /* strtod reads the locale's decimal point: a program that set, say,
+         * de_DE would otherwise read 0.5 as 0 */
+        char dp = localeconv()->decimal_point[0];
+        if (dp != '.') {
+            char *p = memchr(tmp, '.', n);
+            if (p)
+                *p = dp;
+        }
+    }
     lua_pushnumber(d->L, (lua_Number)strtod(tmp, NULL));
     return 1;
 }

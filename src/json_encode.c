@@ -1,5 +1,6 @@
 #include "json_encode.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,19 +109,23 @@ nomem:
     return -1;
 }
 
-/* Shortest "%.*g" that reads back as the same double; '.' whatever the locale. */
+/* Shortest "%.*g" that reads back as the same double, with '.' whatever the
+ * locale: the round trip is checked on the locale's own text, then its
+ * decimal point becomes '.'. */
 static int add_double(enc *e, double d)
 {
     char tmp[40];
+    char dp = localeconv()->decimal_point[0];
     int prec, n = 0;
     for (prec = 15; prec <= 17; prec++) {
         n = snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        for (int i = 0; i < n; i++)
-            if (tmp[i] == ',')
-                tmp[i] = '.';
         if (strtod(tmp, NULL) == d)
             break;
     }
+    if (dp != '.')
+        for (int i = 0; i < n; i++)
+            if (tmp[i] == dp)
+                tmp[i] = '.';
     return vod_buf_add(e->b, tmp, (size_t)n) == 0 ? 0 : oom(e);
 }
 

@@ -373,7 +373,7 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         o->connect_timeout = get_seconds(L, t, "connect_timeout", o->connect_timeout);
         get_raw(L, t, "max_response_size");
         if (!lua_isnil(L, -1)) {
-            long long v;
+            long long v = 0;
             if (lua_type(L, -1) != LUA_TNUMBER || !vod_tointegral(L, -1, &v) ||
                 v < 1024 || v > 1024LL * 1024 * 1024)
                 bad_option(L, "max_response_size", "must be an integer from 1024 to 2^30 bytes%s", "");

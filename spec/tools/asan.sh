@@ -11,10 +11,12 @@
 # lua5.4 itself is not instrumented, so clang's ASan runtime is preloaded (it
 # carries the UBSan handlers too; a separate UBSan runtime is preloaded only
 # when it does not), then a no-op dlclose so that C modules stay mapped until
-# LeakSanitizer has symbolized its report at exit. Any report makes the process exit with status 86.
+# LeakSanitizer has symbolized its report at exit. Any report makes the
+# process exit with status 86.
 # LeakSanitizer is on; spec/tools/lsan.supp may name third-party libraries
 # only, never this project's code. Child processes inherit the environment,
-# so a lua5.4 started by a spec is checked as well.
+# so a lua5.4 started by a spec is checked as well; curl and python3 are
+# reached through wrappers in build/asan/bin that drop it (see build()).
 set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -29,10 +31,13 @@ usage() {
 
 build() {
   SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
-  cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$CC" \
-    -DCMAKE_C_FLAGS="$SAN" >"$ROOT/build/asan-cmake.log" 2>&1 &&
-    cmake --build "$B" --target vod -j2 >>"$ROOT/build/asan-cmake.log" 2>&1 ||
-    { cat "$ROOT/build/asan-cmake.log"; exit 1; }
+  mkdir -p "$ROOT/build"
+  if ! cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$CC" \
+         -DCMAKE_C_FLAGS="$SAN" >"$ROOT/build/asan-cmake.log" 2>&1 ||
+     ! cmake --build "$B" --target vod -j2 >>"$ROOT/build/asan-cmake.log" 2>&1; then
+    cat "$ROOT/build/asan-cmake.log"
+    exit 1
+  fi
   rm -rf "$TREE"
   mkdir -p "$TREE/lib/lua/5.4/tencentcloud" "$TREE/share/lua/5.4/tencentcloud/vod"
   cp "$B/tencentcloud/vod.so" "$TREE/lib/lua/5.4/tencentcloud/vod.so"
@@ -43,6 +48,18 @@ build() {
     'int dlclose(void *handle);' 'int dlclose(void *handle) { (void)handle; return 0; }' \
     >"$B/keep_loaded.c"
   "$CC" -shared -fPIC -O1 "$B/keep_loaded.c" -o "$B/keep_loaded.so"
+  # Tools the specs start run without the sanitizer environment: they are not
+  # ours, and the preloaded runtime deadlocks curl at startup (libp11-kit's
+  # constructor calls newlocale, whose first malloc initialises ASan, whose
+  # dlerror() takes the setlocale lock newlocale holds).
+  rm -rf "${B:?}/bin"
+  mkdir -p "$B/bin"
+  for tool in curl python3; do
+    real=$(command -v "$tool") || continue
+    printf '#!/bin/sh\nunset LD_PRELOAD ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS\nexec %s "$@"\n' \
+      "$real" >"$B/bin/$tool"
+    chmod +x "$B/bin/$tool"
+  done
   echo "built $TREE/lib/lua/5.4/tencentcloud/vod.so"
 }
 
@@ -66,6 +83,7 @@ print_env() {
   echo "UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1:exitcode=86'"
   echo "LUA_CPATH='$TREE/lib/lua/5.4/?.so;;'"
   echo "LUA_PATH='$TREE/share/lua/5.4/?.lua;;'"
+  echo "PATH='$B/bin:$PATH'"
 }
 
 [ $# -ge 1 ] || usage
@@ -76,7 +94,10 @@ case $cmd in
   env) print_env ;;
   run)
     [ $# -ge 1 ] || usage
-    [ -f "$TREE/lib/lua/5.4/tencentcloud/vod.so" ] && [ -f "$B/keep_loaded.so" ] || build >&2
+    if [ ! -f "$TREE/lib/lua/5.4/tencentcloud/vod.so" ] || [ ! -f "$B/keep_loaded.so" ] ||
+       [ ! -d "$B/bin" ]; then
+      build >&2
+    fi
     eval "$(print_env | sed 's/^/export /')"
     exec "$@"
     ;;

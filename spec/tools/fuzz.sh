@@ -10,7 +10,7 @@
 # "fuzz <name>: FAILED" per harness (details of a failure on stderr), then
 # "N passed, N failed". Exits non-zero when a harness failed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
