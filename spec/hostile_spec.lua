@@ -115,7 +115,7 @@ describe("hostile input", function()
     local values = { 42, true, {}, print, "x" }
     local wants = {
       secret_id = "string", secret_key = "string", token = "string", region = "string",
-      endpoint = "string", scheme = "string", ca_file = "string", language = "string",
+      endpoint = "string", scheme = "string", ca_file = "string", language = "string", site = "string",
       timeout = "number", connect_timeout = "number", max_response_size = "number",
     }
     for opt, want in pairs(wants) do

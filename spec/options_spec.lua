@@ -48,6 +48,19 @@ describe("vod.new", function()
     assert.equal("en-US", h["X-TC-Language"])
   end)
 
+  it("switches to the China site, and an endpoint overrides the site", function()
+    local c = vod.new { secret_id = ID, secret_key = KEY, site = "china" }
+    assert.equal("vod.tencentcloudapi.com", c:build_request("DescribeTaskDetail", { TaskId = "t" }).host)
+    c = vod.new { secret_id = ID, secret_key = KEY, site = "intl" }
+    assert.equal("vod.intl.tencentcloudapi.com", c:settings().host)
+    c = vod.new { secret_id = ID, secret_key = KEY, site = "china", endpoint = "127.0.0.1:9" }
+    assert.equal("127.0.0.1", c:settings().host)
+    local err = new_err { secret_id = ID, secret_key = KEY, site = "cn" }
+    assert.equal("option 'site' must be \"intl\" (vod.intl.tencentcloudapi.com) or \"china\" "
+      .. "(vod.tencentcloudapi.com)", err.message)
+    assert.equal("site", err.option)
+  end)
+
   it("takes host:port, and signs the host without the port", function()
     local c = vod.new { secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:8443" }
     local r = c:build_request("DescribeTaskDetail", { TaskId = "t" })

@@ -15,7 +15,8 @@
 #define VOD_VERSION "0.1.0"
 #define VOD_API_VERSION "2018-07-17"
 #define VOD_SERVICE "vod"
-#define VOD_DEFAULT_ENDPOINT "vod.intl.tencentcloudapi.com"
+#define VOD_DEFAULT_ENDPOINT "vod.intl.tencentcloudapi.com"   /* site = "intl" */
+#define VOD_CHINA_ENDPOINT "vod.tencentcloudapi.com"          /* site = "china" */
 #define VOD_MAX_BODY (10u * 1024u * 1024u)   /* the API's limit on a POST body */
 
 typedef struct vod_client {

@@ -14,7 +14,7 @@
 static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
     "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
-    "debug",
+    "debug", "site",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -330,7 +330,14 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
     o->max_response_size = 16u * 1024u * 1024u;
     if (t) {
         const char *s;
-        if ((s = get_string(L, t, "endpoint", &len)) != NULL) {
+        if ((s = get_string(L, t, "site", &len)) != NULL) {
+            if (strcmp(s, "china") == 0 && len == 5)
+                o->endpoint = VOD_CHINA_ENDPOINT;
+            else if (strcmp(s, "intl") != 0 || len != 4)
+                bad_option(L, "site", "must be \"intl\" (vod.intl.tencentcloudapi.com) or "
+                           "\"china\" (vod.tencentcloudapi.com)%s", "");
+        }
+        if ((s = get_string(L, t, "endpoint", &len)) != NULL) {   /* overrides site */
             check_endpoint(L, s, len);
             o->endpoint = s;
         }
