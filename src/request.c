@@ -75,6 +75,8 @@ void vod_debug(lua_State *L, vod_client *c, const char *fmt, ...)
 /* The request as a log shows it: the signature and the token redacted. */
 static void debug_request(lua_State *L, vod_client *c, const char *action)
 {
+    if (!c->debug)
+        return;                 /* the hot path: nothing to format when nobody reads it */
     vod_debug(L, c, "> POST %s (%s)", c->url, action);
     for (size_t i = 0; i < c->nfixed; i++) {
         if (strncmp(c->lines[i], "X-TC-Token:", 11) == 0)
@@ -171,7 +173,8 @@ int vod_response_parse(lua_State *L, vod_client *c, const char *action, long sta
 {
     char err[128];
     int resp, base = lua_gettop(L);
-    vod_debug(L, c, "< HTTP %ld, %zu bytes: %.*s", status, len, (int)(len > 900 ? 900 : len), body);
+    if (c->debug)
+        vod_debug(L, c, "< HTTP %ld, %zu bytes: %.*s", status, len, (int)(len > 900 ? 900 : len), body);
     if (status != 200)
         return http_status_error(L, c, action, status, body, len);
     if (!vod_json_decode(L, body, len, err, sizeof err))
