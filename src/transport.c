@@ -36,27 +36,21 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-static size_t on_send(char *buf, size_t size, size_t n, void *ud)
+/* libcurl is about to send the request: once per call, unless a reused
+ * connection died unanswered and libcurl wants to send it again. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
 {
     vod_transport *t = ud;
-    size_t len = size * n;
-    if (len > t->send_left)
-        len = t->send_left;
-    memcpy(buf, t->send_p, len);
-    t->send_p += len;
-    t->send_left -= len;
-    return len;
-}
-
-/* libcurl asks to rewind the body before sending it again. */
-static int on_seek(void *ud, curl_off_t offset, int origin)
-{
-    vod_transport *t = ud;
-    if (!t->may_resend || origin != SEEK_SET || offset != 0)
-        return CURL_SEEKFUNC_CANTSEEK;
-    t->send_p = t->send_body;
-    t->send_left = t->send_len;
-    return CURL_SEEKFUNC_OK;
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
+    if (t->attempts++ > 0 && !t->may_resend) {
+        t->refused_resend = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 int vod_transport_global_init(void)
@@ -120,10 +114,8 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, t);
-    SET(CURLOPT_READFUNCTION, on_send);
-    SET(CURLOPT_READDATA, t);
-    SET(CURLOPT_SEEKFUNCTION, on_seek);
-    SET(CURLOPT_SEEKDATA, t);
+    SET(CURLOPT_PREREQFUNCTION, on_prereq);
+    SET(CURLOPT_PREREQDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
     SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -162,7 +154,7 @@ static vod_tp_status classify(CURLcode rc, const vod_transport *t)
     case CURLE_USE_SSL_FAILED: return VOD_TP_TLS;
     case CURLE_OUT_OF_MEMORY: return VOD_TP_NOMEM;
     case CURLE_WRITE_ERROR: return t->too_large ? VOD_TP_TOO_LARGE : VOD_TP_NOMEM;
-    case CURLE_SEND_FAIL_REWIND:    /* refused to send a non-read-only request twice */
+    case CURLE_ABORTED_BY_CALLBACK: /* on_prereq refused to send a request twice */
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -185,10 +177,11 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
         t->nodes[i].next = i + 1 < nheaders ? &t->nodes[i + 1] : NULL;
     }
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nheaders ? t->nodes : NULL);
-    t->send_p = t->send_body = body;
-    t->send_left = t->send_len = len;
+    t->attempts = 0;
+    t->refused_resend = 0;
     t->may_resend = may_resend;
     curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, body);
     vod_buf_reset(&t->response);
     t->too_large = 0;
     t->date[0] = '\0';
@@ -204,11 +197,11 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
     {
         long req_size = 0;
         curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &req_size);
-        r->sent = req_size > 0 || t->send_left < t->send_len;
+        r->sent = req_size > 0 || t->attempts > 0;
     }
     if (r->status == VOD_TP_TOO_LARGE)
         r->message = "response body larger than the cap";
-    else if (rc == CURLE_SEND_FAIL_REWIND)
+    else if (t->refused_resend)
         r->message = "the connection closed before any answer; the request may have reached "
                      "the server, and it was not sent again";
     else

@@ -40,11 +40,9 @@ typedef struct vod_transport {
     size_t max_response;
     int too_large;
     char date[64];              /* the response's Date header, if any */
-    const char *send_p;         /* the body still to hand to libcurl */
-    size_t send_left;
-    const char *send_body;      /* the whole body, for a permitted rewind */
-    size_t send_len;
+    int attempts;               /* times libcurl was about to send the request, this call */
     int may_resend;             /* see vod_transport_post */
+    int refused_resend;         /* a second send was refused (the call failed ambiguously) */
     char *ca_path;              /* the bundle handed to ca_store.c (malloc'd), or NULL */
 } vod_transport;
 
@@ -69,8 +67,10 @@ void vod_transport_free(vod_transport *t);
  *
  * When a reused connection dies before any answer, libcurl sends the request
  * again on a new one, silently. That is safe only for a read-only action:
- * with may_resend = 0 the body cannot be rewound, so libcurl fails instead
- * (VOD_TP_NETWORK) and the caller decides. */
+ * with may_resend = 0 the second send is refused (CURLOPT_PREREQFUNCTION sees
+ * libcurl about to send the request a second time), the call fails with
+ * VOD_TP_NETWORK, r->sent set, and the caller decides. The body goes out in
+ * the same write as the headers (CURLOPT_POSTFIELDS), not in a second one. */
 vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
                                  const char *body, size_t len, int may_resend, vod_tp_result *r);
 
