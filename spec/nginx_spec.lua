@@ -3,6 +3,7 @@
 -- Runs with `busted --run=nginx` (spec/run.sh does); needs the LuaJIT build
 -- in VOD_JIT_TREE (default build/treejit).
 local fake = require "support.fake"
+local proxy = require "support.proxy"
 local http = require "socket.http"
 local socket = require "socket"
 local cjson = require "cjson"
@@ -41,6 +42,7 @@ end
 describe("in nginx #nginx", function()
   setup(function()
     local info = fake.start()
+    proxy.start()
     port = free_port()
     sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
     local f = assert(io.open(root .. "/spec/nginx/nginx.conf.in"))
@@ -53,6 +55,7 @@ describe("in nginx #nginx", function()
       HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
       WRONG = ("%d"):format(info.ports.https_wrong_host),
       UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
+      PROXY_ENV = proxy.url("http"),
     }
     conf = conf:gsub("@([A-Z_]+)@", function(k) return assert(values[k], k) end)
     f = assert(io.open(prefix .. "/nginx.conf", "w"))
@@ -311,6 +314,75 @@ describe("in nginx #nginx", function()
     assert.equal(20, fake.stats().tasks_created)
     assert.truthy(elapsed < 3, ("20 calls took %.2f s"):format(elapsed))
     assert.truthy(tonumber(plain) < 0.1, "a plain location took " .. plain .. " s while calls were in flight")
+  end)
+
+  describe("through a proxy (HTTP CONNECT)", function()
+    local function q(s)
+      return (s:gsub("[^%w%-%._~]", function(ch) return ("%%%02X"):format(ch:byte()) end))
+    end
+    before_each(function() proxy.reset() end)
+
+    it("creates and waits through a proxy with Basic auth, on one kept-alive tunnel", function()
+      local t, code = vod("op=create_wait&kind=https&proxy=" .. q(proxy.url("http_auth", true)))
+      assert.equal(200, code, cjson.encode(t))
+      assert.truthy(t.subject_id:match("^subj%-%x+$"))
+      local s = proxy.stats().http_auth
+      assert.equal(1, s.connections)
+      assert.same({ { method = "CONNECT", target = fake.endpoint("https"), auth = "ok" } }, s.requests)
+      assert.equal(1, fake.stats().actions.CreateAigcSubject)
+      assert.equal(3, fake.stats().actions.DescribeTaskDetail)
+      assert.equal(0, #proxy.stats().http.requests)     -- NO_PROXY kept the environment's away
+    end)
+
+    it("tunnels an http endpoint with CONNECT too", function()
+      assert.is_true(vod("op=create&kind=http&proxy=" .. q(proxy.url("http"))).ok)
+      assert.same({ { method = "CONNECT", target = fake.endpoint("http"), auth = "none" } },
+        proxy.stats().http.requests)
+    end)
+
+    it("refused credentials: ClientError.ProxyAuth naming the proxy, not the password", function()
+      local t = vod("op=create&kind=https&retries=off&proxy=" .. q(proxy.url("http_auth", proxy.USER .. ":wrongpass")))
+      assert.equal("ClientError.ProxyAuth", t.code)
+      assert.equal(407, t.http_status)
+      assert.is_false(t.ambiguous)
+      assert.equal("127.0.0.1:" .. proxy.port("http_auth"), t.proxy)
+      assert.equal("the proxy refused the credentials (407 to CONNECT) (https://" .. fake.endpoint("https")
+        .. " via proxy 127.0.0.1:" .. proxy.port("http_auth") .. ")", t.message)
+      assert.is_nil(t.text:find("wrongpass", 1, true))
+      assert.equal(0, fake.stats().requests)
+    end)
+
+    it("a refused CONNECT (403): ClientError.Proxy", function()
+      local t = vod("op=describe&kind=https&proxy=" .. q(proxy.url("refuse")))
+      assert.equal("ClientError.Proxy", t.code)
+      assert.equal(403, t.http_status)
+      assert.is_false(t.retryable)
+    end)
+
+    it("an unreachable proxy: ClientError.Connect naming it", function()
+      local dead = proxy.dead_port()
+      local t = vod("op=describe&kind=https&retries=off&proxy=" .. q("http://127.0.0.1:" .. dead))
+      assert.equal("ClientError.Connect", t.code)
+      assert.truthy(t.message:find("via proxy 127.0.0.1:" .. dead .. ")", 1, true), t.message)
+      assert.is_false(t.ambiguous)
+    end)
+
+    it("a SOCKS5 proxy is refused by name: cosockets cannot speak it", function()
+      local t = vod("op=create&kind=https&proxy=" .. q(proxy.url("socks5_auth", true)))
+      assert.equal("ClientError.InvalidOption", t.code)
+      assert.equal("proxy", t.option)
+      assert.equal("option 'proxy' names a socks5 proxy (socks5://" .. proxy.USER .. ":***@127.0.0.1:"
+        .. proxy.port("socks5_auth") .. "), which nginx cosockets cannot use: only an http:// proxy works "
+        .. "here (HTTP CONNECT); pass proxy = \"http://host:port\" or proxy = false", t.message)
+      assert.equal(0, #proxy.stats().socks5_auth.requests)
+      assert.equal(0, fake.stats().requests)
+    end)
+
+    it("HTTPS_PROXY from nginx's `env`, for an endpoint NO_PROXY does not exempt", function()
+      assert.is_true(vod("op=create&kind=https&host=localhost").ok)
+      assert.same({ { method = "CONNECT", target = "localhost:" .. ("%d"):format(fake.start().ports.https),
+                      auth = "none" } }, proxy.stats().http.requests)
+    end)
   end)
 
   describe("the README's nginx.conf", function()

@@ -20,6 +20,8 @@ static const char *tp_code(vod_tp_status s)
     case VOD_TP_TLS: return VOD_E_TLS;
     case VOD_TP_TLS_VERIFY: return VOD_E_TLS_VERIFY;
     case VOD_TP_TIMEOUT: return VOD_E_TIMEOUT;
+    case VOD_TP_PROXY: return VOD_E_PROXY;
+    case VOD_TP_PROXY_AUTH: return VOD_E_PROXY_AUTH;
     case VOD_TP_TOO_LARGE: return VOD_E_TOO_LARGE;
     case VOD_TP_NOMEM: return VOD_E_OUT_OF_MEMORY;
     default: return VOD_E_NETWORK;
@@ -41,9 +43,14 @@ static int attempt_once(lua_State *L, vod_client *c, const char *action)
     c->calls++;
     c->connects += r.connects;
     if (r.status != VOD_TP_OK) {
+        int px = c->proxy.kind != VOD_PROXY_NONE;
         vod_debug(L, c, "< failed: %s", r.message);
-        vod_error_push(L, tp_code(r.status), action, "%s (%s://%s)", r.message, c->scheme,
-                       c->endpoint);
+        vod_error_push(L, tp_code(r.status), action, "%s (%s://%s%s%s)", r.message, c->scheme,
+                       c->endpoint, px ? " via proxy " : "", px ? c->proxy.hostport : "");
+        if (px) {
+            lua_pushstring(L, c->proxy.hostport);
+            lua_setfield(L, -2, "proxy");
+        }
         if (r.http_status) {
             vod_pushint(L, r.http_status);
             lua_setfield(L, -2, "http_status");

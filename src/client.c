@@ -34,6 +34,7 @@ static void release(lua_State *L, vod_client *c)
     vod_buf_free(&c->body, 1);
     vod_buf_free(&c->fixed, 1);     /* holds the token */
     vod_buf_free(&c->ca_file, 0);
+    vod_proxy_wipe(&c->proxy);      /* its password */
 }
 
 static int client_gc(lua_State *L)
@@ -54,8 +55,9 @@ static int client_tostring(lua_State *L)
     if (!c->ready)
         lua_pushfstring(L, VOD_CLIENT_MT " (closed): %p", (void *)c);
     else
-        lua_pushfstring(L, VOD_CLIENT_MT " (%s @ %s://%s): %p", c->id_hint, c->scheme,
-                        c->endpoint, (void *)c);
+        lua_pushfstring(L, VOD_CLIENT_MT " (%s @ %s://%s%s%s): %p", c->id_hint, c->scheme,
+                        c->endpoint, c->proxy.kind ? " via " : "", c->proxy.kind ? c->proxy.shown : "",
+                        (void *)c);
     return 1;
 }
 
@@ -130,6 +132,8 @@ int vod_client_new(lua_State *L)
     c->debug_ref = LUA_NOREF;
     luaL_getmetatable(L, VOD_CLIENT_MT);
     lua_setmetatable(L, -2);            /* ... with __gc before anything is acquired */
+    c->proxy = o.proxy;                 /* the box holds the proxy's password now */
+    vod_proxy_wipe(&o.proxy);
 
     if (tc3_signer_init(&c->signer, o.secret_id, o.secret_id_len, o.secret_key,
                         o.secret_key_len, VOD_SERVICE) != 0)
@@ -172,6 +176,7 @@ void vod_client_transport(lua_State *L, vod_client *c)
     tc.timeout_ms = c->timeout_ms;
     tc.connect_timeout_ms = c->connect_timeout_ms;
     tc.max_response = c->max_response;
+    tc.proxy = &c->proxy;
     if (vod_transport_global_init() != 0 || vod_transport_init(&c->tp, &tc) != 0) {
         char why[CURL_ERROR_SIZE];
         snprintf(why, sizeof why, "%s", c->tp.errbuf[0] ? c->tp.errbuf : "curl_global_init failed");
@@ -216,6 +221,12 @@ static int client_settings(lua_State *L)
     }
     lua_pushboolean(L, c->retry.enabled);
     lua_setfield(L, -2, "retries");
+    if (c->proxy.kind != VOD_PROXY_NONE) {      /* the password shown as *** */
+        lua_pushstring(L, c->proxy.shown);
+        lua_setfield(L, -2, "proxy");
+        lua_pushstring(L, c->proxy.source);
+        lua_setfield(L, -2, "proxy_source");
+    }
     return 1;
 }
 

@@ -47,6 +47,7 @@ typedef struct vod_client {
     int debug_ref;
     long calls;                 /* requests sent */
     long connects;              /* connections opened */
+    vod_proxy proxy;            /* decided once at vod.new (kind NONE: straight); holds a secret */
 } vod_client;
 
 /* vod.new(opts) */
@@ -97,6 +98,10 @@ void vod_finish_error(lua_State *L, int err, int attempts, const char *first_amb
 const char *vod_check_action(lua_State *L, int idx);
 /* Adds build_request and parse_response to the methods table on top. */
 void vod_call_register(lua_State *L);
+
+/* proxy_lua.c: the proxy a cosocket transport must use, credentials
+ * included; handed to ngx.lua only, never a method of the client. */
+int vod_l_proxy_for_transport(lua_State *L);
 
 /* Lua methods. */
 int vod_m_create_aigc_subject(lua_State *L);

@@ -15,6 +15,8 @@
 #define VOD_E_DNS               "ClientError.DNS"
 #define VOD_E_CONNECT           "ClientError.Connect"
 #define VOD_E_NETWORK           "ClientError.Network"
+#define VOD_E_PROXY             "ClientError.Proxy"      /* the proxy refused or failed the tunnel */
+#define VOD_E_PROXY_AUTH        "ClientError.ProxyAuth"  /* the proxy refused the credentials */
 #define VOD_E_TIMEOUT           "ClientError.Timeout"
 #define VOD_E_TLS               "ClientError.TLS"
 #define VOD_E_TLS_VERIFY        "ClientError.TLSVerify"

@@ -14,7 +14,7 @@
 static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
     "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
-    "debug", "site",
+    "debug", "site", "proxy",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -313,6 +313,62 @@ static void read_credentials(lua_State *L, int t, vod_options *o)
     o->secret_key_len = keyl;
 }
 
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+/* proxy = "scheme://[user:password@]host[:port]" | false | nil (the
+ * environment, unless NO_PROXY exempts the endpoint). Read last, once the
+ * endpoint is known; no message ever quotes the user info. */
+static void read_proxy(lua_State *L, int t, vod_options *o)
+{
+    char why[200];
+    const char *host = o->endpoint, *after, *var, *bypass, *v;
+    char hbuf[264];
+    int https = strcmp(o->scheme, "https") == 0, port;
+    size_t hl;
+    if (t) {
+        get_raw(L, t, "proxy");
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            size_t len;
+            const char *s = lua_tolstring(L, -1, &len);
+            if (vod_proxy_parse(s, len, 0, &o->proxy, why, sizeof why) != 0) {
+                vod_proxy_wipe(&o->proxy);
+                bad_option(L, "proxy", "%s", why);
+            }
+            snprintf(o->proxy.source, sizeof o->proxy.source, "option");
+            lua_pop(L, 1);
+            return;
+        }
+        if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+            lua_pop(L, 1);
+            return;                     /* false: no proxy, whatever the environment says */
+        }
+        if (!lua_isnil(L, -1))
+            bad_option(L, "proxy", "must be a URL string scheme://[user:password@]host[:port] "
+                       "or false, got %s", lua_type(L, -1) == LUA_TBOOLEAN ? "true"
+                       : luaL_typename(L, -1));
+        lua_pop(L, 1);
+    }
+    hl = host[0] == '[' ? (size_t)(strchr(host, ']') - host) + 1 : strcspn(host, ":");
+    after = host + hl;
+    port = *after == ':' ? atoi(after + 1) : (https ? 443 : 80);
+    snprintf(hbuf, sizeof hbuf, "%.*s", (int)hl, host);
+    v = vod_proxy_from_env(env_get, https, hbuf, port, &var, &bypass);
+    if (v == NULL)
+        return;
+    if (vod_proxy_parse(v, strlen(v), 1, &o->proxy, why, sizeof why) != 0) {
+        vod_proxy_wipe(&o->proxy);
+        vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "environment variable %s %s (pass "
+                       "proxy = false to ignore it)", var, why);
+        lua_pushliteral(L, "proxy");
+        lua_setfield(L, -2, "option");
+        lua_error(L);
+    }
+    snprintf(o->proxy.source, sizeof o->proxy.source, "%s", var);
+}
+
 void vod_options_read(lua_State *L, int idx, vod_options *o)
 {
     int t = 0;
@@ -412,4 +468,5 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         }
     }
     read_credentials(L, t, o);
+    read_proxy(L, t, o);
 }

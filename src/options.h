@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <lua.h>
 
+#include "proxy.h"
 #include "retry.h"
 
 typedef struct vod_options {
@@ -20,6 +21,7 @@ typedef struct vod_options {
     double rate, burst;                 /* rate 0: no client-side limit */
     const char *rate_dict;              /* OpenResty: lua_shared_dict shared by the workers */
     int debug;                          /* 0 off, 1 to stderr, 2 to the function in opts.debug */
+    vod_proxy proxy;                    /* the option's, the environment's, or kind NONE (a secret) */
 } vod_options;
 
 /* Reads the table at idx (or defaults when it is nil/none). Raises an error

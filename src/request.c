@@ -78,6 +78,8 @@ static void debug_request(lua_State *L, vod_client *c, const char *action)
     if (!c->debug)
         return;                 /* the hot path: nothing to format when nobody reads it */
     vod_debug(L, c, "> POST %s (%s)", c->url, action);
+    if (c->proxy.kind != VOD_PROXY_NONE)
+        vod_debug(L, c, "> via proxy %s (%s)", c->proxy.shown, c->proxy.source);
     for (size_t i = 0; i < c->nfixed; i++) {
         if (strncmp(c->lines[i], "X-TC-Token:", 11) == 0)
             vod_debug(L, c, "> X-TC-Token: <redacted>");

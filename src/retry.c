@@ -16,9 +16,14 @@ int vod_retry_transient(const vod_failure *f)
         strcmp(c, "ClientError.TLS") == 0 || strcmp(c, "ClientError.Timeout") == 0 ||
         strcmp(c, "ClientError.Network") == 0 || strcmp(c, "ClientError.MalformedResponse") == 0)
         return 1;
+    /* the proxy could not open the way: worth another try when it said so
+     * with a 5xx or a SOCKS failure; not a 403 (policy) nor bad credentials */
+    if (strcmp(c, "ClientError.Proxy") == 0)
+        return f->http_status == 0 || f->http_status >= 500;
     if (strcmp(c, "ClientError.HTTPStatus") == 0)
         return f->http_status >= 500;   /* a gateway in trouble; a 4xx will not change */
-    return 0;                           /* API errors, bad input, a response too large */
+    return 0;                           /* API errors, bad input, a response too large,
+                                           proxy credentials refused */
 }
 
 int vod_retry_safe(const vod_failure *f, int idempotent)

@@ -74,6 +74,32 @@ int vod_transport_global_init(void)
         }                                                               \
     } while (0)
 
+/* The proxy decided in proxy.c, and only it: "" stops libcurl from reading
+ * http_proxy & co. itself, and an empty NOPROXY from applying no_proxy on
+ * top. The credentials go in their own options, never inside the URL. */
+static int set_proxy(vod_transport *t, const vod_tp_config *c)
+{
+    const vod_proxy *p = c->proxy;
+    SET(CURLOPT_NOPROXY, "");
+    if (p == NULL || p->kind == VOD_PROXY_NONE) {
+        SET(CURLOPT_PROXY, "");
+        return 0;
+    }
+    SET(CURLOPT_PROXY, p->url);
+    if (p->has_auth) {
+        SET(CURLOPT_PROXYUSERNAME, p->user);
+        SET(CURLOPT_PROXYPASSWORD, p->password);
+    }
+    if (p->kind == VOD_PROXY_HTTPS) {
+        SET(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+        SET(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+    }
+    t->proxy = p->kind;
+    t->proxy_absolute = (p->kind == VOD_PROXY_HTTP || p->kind == VOD_PROXY_HTTPS) &&
+                        strncmp(c->url, "http:", 5) == 0;
+    return 0;
+}
+
 int vod_transport_init(vod_transport *t, const vod_tp_config *c)
 {
     t->max_response = c->max_response;
@@ -103,12 +129,18 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
             }
             SET(CURLOPT_CAINFO, NULL);
             SET(CURLOPT_CAPATH, NULL);
+            /* the callback serves an https proxy's handshake too */
+            SET(CURLOPT_PROXY_CAINFO, NULL);
+            SET(CURLOPT_PROXY_CAPATH, NULL);
             SET(CURLOPT_SSL_CTX_FUNCTION, vod_ca_store_ssl_ctx);
             SET(CURLOPT_SSL_CTX_DATA, t->ca_path);
         } else if (c->ca_file != NULL) {
             SET(CURLOPT_CAINFO, c->ca_file);
+            SET(CURLOPT_PROXY_CAINFO, c->ca_file);
         }
     }
+    if (set_proxy(t, c) != 0)
+        return -1;
     SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
     SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -164,6 +196,52 @@ static vod_tp_status classify(CURLcode rc, const vod_transport *t)
     }
 }
 
+/* A failure on the way through the proxy, told apart from one at the
+ * server: the CONNECT's own status, the SOCKS reply, a 407 to an
+ * absolute-form request, the proxy's certificate. Returns 1 when it was one
+ * (r updated, the message in t->proxy_msg). Nothing reached the server. */
+static int proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
+{
+    long cc = 0, px = 0, vr = 0;
+    const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_OK) {
+        if (!(t->proxy_absolute && r->http_status == 407))
+            return 0;
+        r->status = VOD_TP_PROXY_AUTH;
+        r->sent = 0;
+        snprintf(t->proxy_msg, sizeof t->proxy_msg, "the proxy refused the credentials "
+                 "(407 Proxy Authentication Required)");
+        return 1;
+    }
+    curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &cc);
+    if (cc != 0 && (cc < 200 || cc > 299)) {
+        r->status = cc == 407 ? VOD_TP_PROXY_AUTH : VOD_TP_PROXY;
+        r->http_status = cc;
+        r->sent = 0;
+        snprintf(t->proxy_msg, sizeof t->proxy_msg, cc == 407
+                 ? "the proxy refused the credentials: %s" : "the proxy refused the tunnel: %s",
+                 why);
+        return 1;
+    }
+    if (rc == CURLE_PROXY) {
+        curl_easy_getinfo(t->easy, CURLINFO_PROXY_ERROR, &px);
+        r->status = (px == CURLPX_USER_REJECTED || px == CURLPX_NO_AUTH ||
+                     px == CURLPX_LONG_USER || px == CURLPX_LONG_PASSWD)
+                    ? VOD_TP_PROXY_AUTH : VOD_TP_PROXY;
+        r->http_status = 0;
+        r->sent = 0;
+        snprintf(t->proxy_msg, sizeof t->proxy_msg, "%s: %s", r->status == VOD_TP_PROXY_AUTH
+                 ? "the proxy refused the credentials" : "the proxy failed", why);
+        return 1;
+    }
+    if (t->proxy == VOD_PROXY_HTTPS && (r->status == VOD_TP_TLS_VERIFY || r->status == VOD_TP_TLS) &&
+        curl_easy_getinfo(t->easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &vr) == CURLE_OK && vr != 0) {
+        snprintf(t->proxy_msg, sizeof t->proxy_msg, "the proxy's certificate: %s", why);
+        return 1;
+    }
+    return 0;
+}
+
 vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
                                  const char *body, size_t len, int may_resend, vod_tp_result *r)
 {
@@ -199,7 +277,9 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
         curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &req_size);
         r->sent = req_size > 0 || t->attempts > 0;
     }
-    if (r->status == VOD_TP_TOO_LARGE)
+    if (t->proxy != VOD_PROXY_NONE && proxy_failure(t, rc, r))
+        r->message = t->proxy_msg;
+    else if (r->status == VOD_TP_TOO_LARGE)
         r->message = "response body larger than the cap";
     else if (t->refused_resend)
         r->message = "the connection closed before any answer; the request may have reached "

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "proxy.h"
 
 #define VOD_TP_MAX_HEADERS 16
 
@@ -19,6 +20,8 @@ typedef enum vod_tp_status {
     VOD_TP_TLS_VERIFY,  /* the certificate failed verification (or the CA file): nothing sent */
     VOD_TP_TIMEOUT,     /* timeout (the request may or may not have been sent) */
     VOD_TP_NETWORK,     /* send/receive failed, connection closed mid-response */
+    VOD_TP_PROXY,       /* the proxy refused to open the way (CONNECT status, SOCKS reply): nothing sent */
+    VOD_TP_PROXY_AUTH,  /* the proxy refused the credentials (407, SOCKS5 auth): nothing sent */
     VOD_TP_TOO_LARGE,   /* response body over the cap */
     VOD_TP_NOMEM,
     VOD_TP_OTHER
@@ -30,6 +33,7 @@ typedef struct vod_tp_config {
     long timeout_ms;            /* whole request */
     long connect_timeout_ms;
     size_t max_response;        /* bytes */
+    const vod_proxy *proxy;     /* NULL or kind VOD_PROXY_NONE: straight to the server */
 } vod_tp_config;
 
 typedef struct vod_transport {
@@ -44,11 +48,14 @@ typedef struct vod_transport {
     int may_resend;             /* see vod_transport_post */
     int refused_resend;         /* a second send was refused (the call failed ambiguously) */
     char *ca_path;              /* the bundle handed to ca_store.c (malloc'd), or NULL */
+    vod_proxy_kind proxy;       /* VOD_PROXY_NONE when going straight */
+    int proxy_absolute;         /* an http endpoint through an HTTP proxy: absolute-form */
+    char proxy_msg[CURL_ERROR_SIZE + 64];  /* a failure at the proxy, said so */
 } vod_transport;
 
 typedef struct vod_tp_result {
     vod_tp_status status;
-    long http_status;           /* 0 when no response arrived */
+    long http_status;           /* 0 when no response arrived; VOD_TP_PROXY*: the proxy's */
     const char *message;        /* libcurl's error text (valid until the next call) */
     long connects;              /* new connections this call opened (0 when reused) */
     int sent;                   /* some of the request went out: it may have arrived */

@@ -60,7 +60,10 @@ static void use_cosockets_in_nginx(lua_State *L, int module)
     luaL_getmetatable(L, VOD_CLIENT_MT);
     lua_getfield(L, -1, "__index");
     lua_remove(L, -2);
-    lua_call(L, 2, 0);              /* installer(module, methods) */
+    lua_createtable(L, 0, 1);       /* what only the transport may see */
+    lua_pushcfunction(L, vod_l_proxy_for_transport);
+    lua_setfield(L, -2, "proxy");
+    lua_call(L, 3, 0);              /* installer(module, methods, private) */
 }
 
 #define MODULE_FN(name, method)          \

@@ -14,7 +14,7 @@ local FAST = { max = 2, base_delay = 0.01, max_delay = 0.05 }
 local function client(kind, args)
   args = args or {}
   local k = table.concat({ kind, args.timeout or "", args.key or "", args.retries or "",
-                           args.rate or "" }, "/")
+                           args.rate or "", args.proxy or "", args.host or "" }, "/")
   if not clients[k] then
     local retries = FAST
     if args.retries == "off" then retries = false end
@@ -22,7 +22,8 @@ local function client(kind, args)
     local port = kind == "https_on_http" and FAKE.http or FAKE[kind]
     clients[k] = assert(safe.new {
       secret_id = ID, secret_key = args.key or KEY,
-      endpoint = "127.0.0.1:" .. port, scheme = kind == "http" and "http" or "https",
+      endpoint = (args.host or "127.0.0.1") .. ":" .. port, scheme = kind == "http" and "http" or "https",
+      proxy = args.proxy,                 -- a URL; none: the environment's (see nginx.conf.in)
       timeout = tonumber(args.timeout) or 10, connect_timeout = 5,
       retries = retries,
       rate_limit = args.rate == "shared" and { rate = 10, shared_dict = "vod_rate" }
@@ -38,7 +39,7 @@ local function describe_err(err)
            http_status = err.http_status, retryable = err.retryable, action = err.action,
            phase = err.phase, text = tostring(err), is_error = vod.is_error(err),
            attempts = err.attempts, ambiguous = err.ambiguous, session_id = err.session_id,
-           first_error = err.first_error }
+           first_error = err.first_error, option = err.option, proxy = err.proxy }
 end
 
 local function reply(t)

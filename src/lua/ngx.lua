@@ -20,7 +20,7 @@ local COSOCKET_PHASES = {
 local KEEPALIVE_IDLE_MS = 60000   -- how long an idle connection stays in the pool
 local KEEPALIVE_POOL_SIZE = 32    -- connections kept per pool (per worker)
 
-return function(vod, methods)
+return function(vod, methods, private)
   local build, parse = methods.build_request, methods.parse_response
   local settings, check_task, wait_plan = methods.settings, methods.check_task, methods.wait_plan
   local retry_plan, finish_error = methods.retry_plan, methods.finish_error
@@ -67,7 +67,29 @@ return function(vod, methods)
     if wait > 0 then ngx.sleep(wait) end
   end
 
-  local function conf(client)
+  -- The proxy the C side decided (the option, or the environment nginx let
+  -- through with `env`): cosockets can only tunnel through an http:// one.
+  local function proxy_conf(client, c, action)
+    local p = private and private.proxy(client)
+    if not p then return nil end
+    if p.scheme ~= "http" then
+      local named = p.source == "option" and "option 'proxy'"
+        or ("the environment variable " .. p.source .. " (option 'proxy')")
+      fail("ClientError.InvalidOption", action, ("%s names a %s proxy (%s), which nginx cosockets "
+        .. "cannot use: only an http:// proxy works here (HTTP CONNECT); pass proxy = "
+        .. "\"http://host:port\" or proxy = false"):format(named, p.scheme, p.shown),
+        { option = "proxy", attempts = 0 })
+    end
+    local target = c.host:find(":", 1, true) and ("[" .. c.host .. "]") or c.host
+    return {
+      host = p.host, port = p.port, hostport = p.hostport,
+      authorization = p.user and ("Basic " .. ngx.encode_base64(p.user .. ":" .. (p.password or ""))),
+      -- the CONNECT request, the same for every new connection of this client
+      connect = nil, target = target .. ":" .. c.port,
+    }
+  end
+
+  local function conf(client, action)
     local c = conf_of[client]
     if not c then
       c = settings(client)
@@ -77,6 +99,20 @@ return function(vod, methods)
       c.retries = c.retries ~= false
       -- one pool per host, port, server name and verification (always on)
       c.pool = ("tencentcloud-vod:%s:%s:%d:%s:verify"):format(c.scheme, c.host, c.port, c.host)
+      local px = proxy_conf(client, c, action)
+      if px then
+        local lines = { "CONNECT ", px.target, " HTTP/1.1\r\nHost: ", px.target, "\r\n" }
+        if px.authorization then
+          lines[#lines + 1] = "Proxy-Authorization: " .. px.authorization .. "\r\n"
+        end
+        lines[#lines + 1] = "\r\n"
+        px.connect = concat(lines)
+        -- tunnels differ by proxy and by credentials (hashed: the key may be logged)
+        c.pool = c.pool .. ":via:" .. px.hostport
+          .. (px.authorization and (":" .. ngx.md5(px.authorization)) or "")
+        px.authorization = nil
+        c.via = px
+      end
       conf_of[client] = c
     end
     return c
@@ -92,23 +128,65 @@ return function(vod, methods)
     end
   end
 
-  local function where(c) return c.scheme .. "://" .. c.endpoint end
+  local function where(c)
+    return c.scheme .. "://" .. c.endpoint .. (c.via and (" via proxy " .. c.via.hostport) or "")
+  end
   local NOT_SENT = { ambiguous = false }      -- failed before a byte of the request left
   local MAY_HAVE_ARRIVED = { ambiguous = true }
+
+  -- Opens the tunnel on a new connection to the proxy: CONNECT, then the
+  -- proxy's answer. Nothing of the request has left yet.
+  local function tunnel(sock, c, action)
+    local px = c.via
+    local function proxy_fail(code, msg, fields)
+      sock:close()
+      fields = fields or {}
+      fields.ambiguous, fields.proxy = false, px.hostport
+      fail(code, action, msg .. " (" .. where(c) .. ")", fields)
+    end
+    local ok, err = sock:send(px.connect)
+    local line
+    if ok then line, err = sock:receive("*l") end
+    if not line then
+      if err == "timeout" then proxy_fail("ClientError.Timeout", "the proxy did not answer the CONNECT in time") end
+      proxy_fail("ClientError.Network", "the proxy closed the connection during the CONNECT: " .. tostring(err))
+    end
+    local status = tonumber(line:match("^HTTP/1%.%d (%d%d%d)"))
+    if not status then proxy_fail("ClientError.Proxy", "the proxy's answer to CONNECT is not HTTP") end
+    repeat                                        -- the headers, up to the empty line
+      local h, herr = sock:receive("*l")
+      if not h then proxy_fail("ClientError.Network", "the proxy closed the connection during the CONNECT: "
+        .. tostring(herr)) end
+    until h == ""
+    if status == 407 then
+      proxy_fail("ClientError.ProxyAuth", "the proxy refused the credentials (407 to CONNECT)",
+        { http_status = 407 })
+    elseif status < 200 or status > 299 then
+      proxy_fail("ClientError.Proxy", "the proxy refused the tunnel (" .. status .. " to CONNECT)",
+        { http_status = status })
+    end
+  end
 
   local function connect(c, action)
     local sock = tcp()
     sock:settimeouts(c.connect_ms, c.rw_ms, c.rw_ms)
-    local ok, err = sock:connect(c.host, c.port, { pool = c.pool })
+    local ok, err
+    if c.via then
+      ok, err = sock:connect(c.via.host, c.via.port, { pool = c.pool })
+    else
+      ok, err = sock:connect(c.host, c.port, { pool = c.pool })
+    end
     if not ok then
+      local fields = c.via and { ambiguous = false, proxy = c.via.hostport } or NOT_SENT
       if err == "timeout" then
-        fail("ClientError.Timeout", action, "connect timed out (" .. where(c) .. ")", NOT_SENT)
+        fail("ClientError.Timeout", action, "connect timed out (" .. where(c) .. ")", fields)
       elseif err:find("resolv", 1, true) then
         fail("ClientError.DNS", action, err .. " (" .. where(c) .. "; nginx needs a 'resolver' directive)",
-          NOT_SENT)
+          fields)
       end
-      fail("ClientError.Connect", action, err .. " (" .. where(c) .. ")", NOT_SENT)
+      fail("ClientError.Connect", action, err .. " (" .. where(c) .. ")", fields)
     end
+    if c.via and sock:getreusedtimes() == 0 then tunnel(sock, c, action) end
     if c.tls and sock:getreusedtimes() == 0 then
       local session, herr = sock:sslhandshake(nil, c.host, true)
       if not session then
@@ -262,7 +340,7 @@ return function(vod, methods)
   -- A call: the same policy as the libcurl path (the C core decides).
   local function request(client, action, params, opts)
     check_phase(action)
-    local c = conf(client)
+    local c = conf(client, action)
     local idempotent, session_id, read_only = request_policy(client, action, params)
     ngx.update_time()
     local start = ngx.now()
