@@ -101,8 +101,6 @@ CURLcode vod_ca_store_ssl_ctx(CURL *curl, void *ssl_ctx, void *path)
     if (st == NULL)
         return CURLE_SSL_CACERT_BADFILE;
     SSL_CTX_set1_cert_store((SSL_CTX *)ssl_ctx, st);    /* takes its own reference */
-    /* read a whole TLS record (and what follows) per recv, not its 5-byte header first */
-    SSL_CTX_set_read_ahead((SSL_CTX *)ssl_ctx, 1);
     X509_STORE_free(st);
     return CURLE_OK;
 }
