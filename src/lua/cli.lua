@@ -252,7 +252,8 @@ function M.main(argv)
     return 0
   end
   if r.values.help or r.command == "help" then
-    local which = r.command == "help" and r.args[1] or r.command
+    local which = r.command
+    if which == "help" then which = r.args[1] end
     if which and not args.COMMANDS[which] then
       return report_usage(nil, ("unknown command '%s'"):format(which))
     end

@@ -122,7 +122,7 @@ end
 function M.suggest(word, names, prefix)
   local best, bestd
   for _, n in ipairs(names) do
-    local d = distance(word, n)
+    local d = n:sub(1, #word) == word and 0 or distance(word, n)   -- a prefix, or a typo
     if not bestd or d < bestd then best, bestd = n, d end
   end
   if best and bestd <= math.max(2, math.floor(#word / 3)) then
