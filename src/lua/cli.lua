@@ -211,6 +211,10 @@ local OPTIONAL = { proxy = "--proxy", profile = "--profile" }
 
 local function report_error(r, err)
   local status = M.exit_code(err)
+  if type(err) == "string" and err:find("interrupted!$") then    -- Ctrl-C (lua.c's hook)
+    stderr:write("tcvod: interrupted", M.task_id and (" (task " .. M.task_id .. ")") or "", "\n")
+    return 130
+  end
   if not vod.is_error(err) then
     stderr:write("tcvod: internal error: ", tostring(err), "\n")
     return status
