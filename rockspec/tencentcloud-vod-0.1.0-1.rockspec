@@ -28,4 +28,9 @@ build = {
       CMAKE_C_FLAGS = "$(CFLAGS)",
       CMAKE_MODULE_LINKER_FLAGS = "$(LIBFLAG)",
    },
+   -- the command-line tool: luarocks installs it with a wrapper that runs it
+   -- with the tree's interpreter and module paths (the cmake type honours this)
+   install = {
+      bin = { tcvod = "bin/tcvod" },
+   },
 }

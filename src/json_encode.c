@@ -236,6 +236,7 @@ static int encode_object(enc *e, int idx, int depth)
     return vod_buf_addc(e->b, '}') == 0 ? 0 : oom(e);
 }
 
+/* top: 0 nested, 1 a request body (an object), 2 any top-level value (an empty table is {}) */
 static int encode_table(enc *e, int idx, int depth, int top)
 {
     long long n;
@@ -247,7 +248,7 @@ static int encode_table(enc *e, int idx, int depth, int top)
         return -1;
     if (n == -1 || (n == 0 && top))
         return encode_object(e, idx, depth);
-    if (top)
+    if (top == 1)
         return fail(e, "%s", "must be a table with named fields, not an array");
     return encode_array(e, idx, n, depth);
 }
@@ -287,4 +288,20 @@ int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *er
     err->message[0] = '\0';
     err->oom = 0;
     return encode_table(&e, vod_absindex(L, idx), 0, 1);
+}
+
+int vod_json_encode_value(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
+{
+    enc e;
+    e.L = L;
+    e.b = b;
+    e.err = err;
+    e.pathlen = 0;
+    err->path[0] = '\0';
+    err->message[0] = '\0';
+    err->oom = 0;
+    idx = vod_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TTABLE)
+        return encode_table(&e, idx, 0, 2);
+    return encode_value(&e, idx, 0);
 }

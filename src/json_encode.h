@@ -25,6 +25,10 @@ typedef struct vod_json_error {
  * userdata, so nothing leaks). */
 int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *err);
 
+/* The same for any value: a table with keys 1..n becomes an array here too,
+ * an empty table {}, and a string, number, boolean or vod.null stands alone. */
+int vod_json_encode_value(lua_State *L, int idx, vod_buf *b, vod_json_error *err);
+
 /* Appends a JSON string literal. -1 with err filled in when s is not UTF-8
  * or holds a NUL byte. */
 int vod_json_encode_string(vod_buf *b, const char *s, size_t len, vod_json_error *err);

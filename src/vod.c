@@ -3,6 +3,7 @@
 #include "client.h"
 #include "compat.h"
 #include "errors.h"
+#include "json_lua.h"
 
 #define DEFAULT_KEY "tencentcloud.vod.default_client"
 
@@ -94,10 +95,13 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "wait_task", mod_wait_task },
         { "default_client", mod_default_client },
         { "_error", mod_error },
+        { "json_encode", vod_l_json_encode },
+        { "json_decode", vod_l_json_decode },
         { NULL, NULL },
     };
     vod_errors_init(L);
     vod_client_init(L);
+    vod_json_lua_init(L);
     lua_newtable(L);
     luaL_setfuncs(L, fns, 0);
     lua_pushliteral(L, VOD_VERSION);

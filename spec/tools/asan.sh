@@ -41,7 +41,12 @@ build() {
   rm -rf "$TREE"
   mkdir -p "$TREE/lib/lua/5.4/tencentcloud" "$TREE/share/lua/5.4/tencentcloud/vod"
   cp "$B/tencentcloud/vod.so" "$TREE/lib/lua/5.4/tencentcloud/vod.so"
-  cp src/lua/ngx.lua src/lua/safe.lua "$TREE/share/lua/5.4/tencentcloud/vod/"
+  cp src/lua/ngx.lua src/lua/safe.lua src/lua/cli.lua src/lua/cli_args.lua \
+    "$TREE/share/lua/5.4/tencentcloud/vod/"
+  # the command-line tool, run with the environment's LUA_PATH/LUA_CPATH (this tree)
+  mkdir -p "$TREE/bin"
+  printf '#!/bin/sh\nexec lua5.4 "%s/bin/tcvod" "$@"\n' "$ROOT" >"$TREE/bin/tcvod"
+  chmod +x "$TREE/bin/tcvod"
   # lua_close dlclose()s C modules before LeakSanitizer reports at exit, which
   # leaves a leak's stack as "<unknown module>": this shim keeps them loaded.
   printf '%s\n' '/* preloaded by spec/tools/asan.sh: a no-op dlclose */' \
@@ -95,6 +100,7 @@ case $cmd in
   run)
     [ $# -ge 1 ] || usage
     if [ ! -f "$TREE/lib/lua/5.4/tencentcloud/vod.so" ] || [ ! -f "$B/keep_loaded.so" ] ||
+       [ ! -x "$TREE/bin/tcvod" ] ||
        [ ! -d "$B/bin" ]; then
       build >&2
     fi

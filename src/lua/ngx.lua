@@ -188,7 +188,9 @@ return function(vod, methods, private)
     end
     if c.via and sock:getreusedtimes() == 0 then tunnel(sock, c, action) end
     if c.tls and sock:getreusedtimes() == 0 then
-      local session, herr = sock:sslhandshake(nil, c.host, true)
+      -- false: no session object wanted; with nil, lua-resty-core asserts on
+      -- a failed verification after the handshake yielded (a 500, not our error)
+      local session, herr = sock:sslhandshake(false, c.host, true)
       if not session then
         sock:close()
         if herr == "timeout" then

@@ -32,7 +32,8 @@ function M.new(opts)
   return setmetatable({ client = client }, Client)
 end
 
-for _, name in ipairs { "create_aigc_subject", "describe_task_detail", "call", "wait_task" } do
+for _, name in ipairs { "create_aigc_subject", "describe_task_detail", "call", "wait_task",
+                         "json_encode", "json_decode" } do
   M[name] = function(...) return settle(pcall(vod[name], ...)) end
 end
 M.is_error = vod.is_error

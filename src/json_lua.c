@@ -1,0 +1,76 @@
+/* The JSON codec exposed to Lua, with the same rules as request bodies and
+ * responses (json_encode.h, json_decode.h): integers stay integers, numbers
+ * JSON cannot carry exactly are refused, vod.null is null. */
+#include "json_lua.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "compat.h"
+#include "errors.h"
+#include "json_decode.h"
+#include "json_encode.h"
+
+#define JSONBUF_MT "tencentcloud.vod.jsonbuf"
+
+/* The output buffer lives in a userdata, so a Lua memory error raised while
+ * encoding (the encoder grows the stack) cannot leak it. */
+static int jsonbuf_gc(lua_State *L)
+{
+    vod_buf *b = (vod_buf *)luaL_checkudata(L, 1, JSONBUF_MT);
+    vod_buf_free(b, 0);
+    return 0;
+}
+
+void vod_json_lua_init(lua_State *L)
+{
+    if (luaL_newmetatable(L, JSONBUF_MT)) {
+        lua_pushcfunction(L, jsonbuf_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+}
+
+static int bad_json(lua_State *L, const char *param, const char *fmt, const char *a, const char *b)
+{
+    vod_error_push(L, VOD_E_INVALID_PARAMETER, NULL, fmt, a, b);
+    if (param != NULL && param[0] != '\0') {
+        lua_pushstring(L, param);
+        lua_setfield(L, -2, "param");
+    }
+    return lua_error(L);
+}
+
+int vod_l_json_encode(lua_State *L)
+{
+    vod_json_error je;
+    vod_buf *b;
+    int rc;
+    luaL_checkany(L, 1);
+    lua_settop(L, 1);
+    b = (vod_buf *)vod_newuserdata(L, sizeof *b);
+    memset(b, 0, sizeof *b);
+    luaL_getmetatable(L, JSONBUF_MT);
+    lua_setmetatable(L, -2);
+    rc = vod_json_encode_value(L, 1, b, &je);
+    if (rc != 0) {
+        if (je.oom)
+            return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory encoding JSON");
+        return bad_json(L, je.path, "cannot encode as JSON: %s %s",
+                        je.path[0] ? je.path : "the value", je.message);
+    }
+    lua_pushlstring(L, b->data ? b->data : "", b->len);
+    vod_buf_free(b, 0);         /* now, rather than at the next collection */
+    return 1;
+}
+
+int vod_l_json_decode(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    char err[160];
+    if (!vod_json_decode(L, text, len, err, sizeof err))
+        return bad_json(L, NULL, "malformed JSON: %s%s", err, "");
+    return 1;
+}

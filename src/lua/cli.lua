@@ -1,0 +1,284 @@
+-- tencentcloud.vod.cli: the `tcvod` command. main(argv) runs one command and
+-- returns the exit status (0 ok, 1 API error, 2 usage, 3 no usable answer).
+-- stdout carries the Response (JSON, or one Key=Value line with --plain);
+-- stderr carries progress lines and errors.
+local vod = require "tencentcloud.vod"
+local args = require "tencentcloud.vod.cli_args"
+
+local M = {}
+
+local stdout, stderr = io.stdout, io.stderr
+
+-- Exit statuses by error code. API codes (no "ClientError." prefix) are 1.
+local USAGE_CODES = {
+  ["ClientError.InvalidParameter"] = true, ["ClientError.InvalidOption"] = true,
+  ["ClientError.Credentials"] = true,
+}
+local API_CODES = {
+  ["ClientError.TaskFailed"] = true, ["ClientError.TaskAborted"] = true,
+  ["ClientError.MaybeCreated"] = true,
+}
+
+function M.exit_code(err)
+  local code = type(err) == "table" and err.code
+  if type(code) ~= "string" then return 3 end
+  if USAGE_CODES[code] then return 2 end
+  if API_CODES[code] or not code:find("^ClientError%.") then return 1 end
+  return 3    -- DNS, Connect, TLS, TLSVerify, Timeout, Network, HTTPStatus, ... WaitTimeout
+end
+
+-- JSON: indented with sorted keys (the default), or the codec's own compact
+-- line. Every scalar is written by vod.json_encode, so integers stay exact.
+local function pretty(v, indent, out)
+  if type(v) ~= "table" then
+    out[#out + 1] = vod.json_encode(v)
+    return
+  end
+  local inner = indent .. "  "
+  if next(v) == nil then
+    out[#out + 1] = "[]"                -- as the codec writes a nested empty table
+  elseif v[1] ~= nil then
+    out[#out + 1] = "["
+    for i = 1, #v do
+      out[#out + 1] = (i > 1 and ",\n" or "\n") .. inner
+      pretty(v[i], inner, out)
+    end
+    out[#out + 1] = "\n" .. indent .. "]"
+  else
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys)
+    out[#out + 1] = "{"
+    for i, k in ipairs(keys) do
+      out[#out + 1] = (i > 1 and ",\n" or "\n") .. inner .. vod.json_encode(k) .. ": "
+      pretty(v[k], inner, out)
+    end
+    out[#out + 1] = "\n" .. indent .. "}"
+  end
+end
+
+local function to_json(v, compact)
+  vod.json_encode(v)                    -- the codec's verdict first: it raises on what it refuses
+  if compact then return vod.json_encode(v) end
+  local out = {}
+  if type(v) == "table" and next(v) == nil then return "{}" end
+  pretty(v, "", out)
+  return table.concat(out)
+end
+
+-- --plain: Key=Value pairs; a value with spaces, quotes or '=' is JSON-quoted.
+local function plain_value(v)
+  v = type(v) == "string" and v or vod.json_encode(v)
+  if v == "" or v:find('[%s"=\\]') or v:find("[%z\1-\31]") then return vod.json_encode(v) end
+  return v
+end
+
+local function plain_line(pairs_list)
+  local out = {}
+  for _, kv in ipairs(pairs_list) do
+    if kv[2] ~= nil and kv[2] ~= "" then out[#out + 1] = kv[1] .. "=" .. plain_value(kv[2]) end
+  end
+  return table.concat(out, " ")
+end
+
+-- A generic response: its top-level scalars, sorted, RequestId last.
+local function plain_response(res)
+  local keys, list = {}, {}
+  for k, v in pairs(res) do
+    if k ~= "RequestId" and type(v) ~= "table" and v ~= vod.null then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  for _, k in ipairs(keys) do list[#list + 1] = { k, res[k] } end
+  list[#list + 1] = { "RequestId", res.RequestId }
+  return plain_line(list)
+end
+
+-- The task view: its id, state, subject (when made), error code (when failed).
+local function task_sub(task)
+  local sub = type(task.TaskType) == "string" and task[task.TaskType .. "Task"]
+  return type(sub) == "table" and sub or {}
+end
+
+local function plain_task(task, task_id)
+  local sub = task_sub(task)
+  local output = type(sub.Output) == "table" and sub.Output or {}
+  local errext = sub.ErrCodeExt
+  return plain_line {
+    { "TaskId", sub.TaskId or task_id }, { "Status", task.Status },
+    { "SubjectId", output.SubjectId }, { "ErrCodeExt", errext }, { "RequestId", task.RequestId },
+  }
+end
+
+local function progress_printer(task_id)
+  local polls, started = 0, os.time()
+  return function(t)
+    polls = polls + 1
+    local pct = t.Progress or task_sub(t).Progress
+    stderr:write(("task %s: %s%s (poll %d, %ds)\n"):format(task_id, tostring(t.Status or "?"),
+      type(pct) == "number" and (" %d%%"):format(pct) or "", polls, os.time() - started))
+    stderr:flush()
+  end
+end
+
+local function wait_opts(values, sub_app_id, task_id)
+  return {
+    SubAppId = sub_app_id, interval = values.interval, timeout = values["wait-timeout"],
+    progress = progress_printer(task_id),
+  }
+end
+
+local function print_result(values, res, plain_text)
+  if values.plain then
+    stdout:write(plain_text, "\n")
+  else
+    stdout:write(to_json(res, values.compact), "\n")
+  end
+end
+
+local COMMANDS = {}
+
+COMMANDS["create-aigc-subject"] = function(client, r)
+  local v = r.values
+  local res = client:create_aigc_subject(args.params(r.command, v))
+  if not v.wait then
+    return print_result(v, res, plain_line { { "TaskId", res.TaskId }, { "RequestId", res.RequestId } })
+  end
+  stderr:write(("task %s created (RequestId %s)\n"):format(res.TaskId, res.RequestId))
+  M.task_id = res.TaskId
+  local task = client:wait_task(res.TaskId, wait_opts(v, v["sub-app-id"], res.TaskId))
+  return print_result(v, task, plain_task(task, res.TaskId))
+end
+
+COMMANDS.task = function(client, r)
+  local v, task_id = r.values, r.args[1]
+  M.task_id = task_id
+  local task
+  if v.wait then
+    task = client:wait_task(task_id, wait_opts(v, v["sub-app-id"], task_id))
+  else
+    task = client:describe_task_detail { TaskId = task_id, SubAppId = v["sub-app-id"] }
+  end
+  return print_result(v, task, plain_task(task, task_id))
+end
+
+-- call's parameters are parsed before the client is made: a bad JSON text is
+-- a usage error even without credentials.
+local function call_params(r)
+  local text = r.args[2] or "{}"
+  if text == "-" then text = io.stdin:read("*a") or "" end
+  if not text:find("^%s*{") then
+    args.usage(r.command, "the parameters must be a JSON object ({...}), got '%s'",
+      #text > 40 and text:sub(1, 40) .. "..." or text)
+  end
+  local ok, params = pcall(vod.json_decode, text)
+  if not ok then
+    args.usage(r.command, "the parameters are not valid JSON: %s",
+      vod.is_error(params) and params.message or tostring(params))
+  end
+  return params
+end
+
+COMMANDS.call = function(client, r, params)
+  local res = client:call(r.args[1], params)
+  return print_result(r.values, res, plain_response(res))
+end
+
+-- The error as JSON on stdout: {"Error": {the error object's scalar fields}}.
+local ERROR_FIELDS = { "code", "message", "request_id", "action", "http_status", "retryable",
+  "attempts", "ambiguous", "first_error", "session_id", "param", "option", "task_id", "err_code" }
+
+local function error_json(err, compact)
+  local e = {}
+  for _, k in ipairs(ERROR_FIELDS) do
+    local v = rawget(err, k)
+    if v ~= nil and type(v) ~= "table" and type(v) ~= "function" and type(v) ~= "userdata" then
+      e[k] = v
+    end
+  end
+  if e.task_id == nil then e.task_id = M.task_id end
+  local ok, text = pcall(to_json, { Error = e }, compact)
+  return ok and text or nil
+end
+
+local function report_usage(command, msg)
+  stderr:write("tcvod: ", msg, "\n")
+  stderr:write(command and ("Try 'tcvod %s --help'.\n"):format(command) or "Try 'tcvod --help'.\n")
+  return 2
+end
+
+-- Options the library may lack (added by later versions): say so plainly.
+local OPTIONAL = { proxy = "--proxy", profile = "--profile" }
+
+local function report_error(r, err)
+  local status = M.exit_code(err)
+  if type(err) == "string" and err:find("interrupted!$") then    -- Ctrl-C (lua.c's hook)
+    stderr:write("tcvod: interrupted", M.task_id and (" (task " .. M.task_id .. ")") or "", "\n")
+    return 130
+  end
+  if not vod.is_error(err) then
+    stderr:write("tcvod: internal error: ", tostring(err), "\n")
+    return status
+  end
+  local line = tostring(err)
+  local flag = OPTIONAL[err.option]
+  if err.code == "ClientError.InvalidOption" and flag and tostring(err.message):find("unknown option") then
+    line = ("%s is not supported by this version of tencentcloud-vod (%s)"):format(flag, line)
+  end
+  if not r.values.plain then
+    local text = error_json(err, r.values.compact)
+    if text then stdout:write(text, "\n") end
+  end
+  stderr:write("tcvod: ", line, "\n")
+  if status == 2 then
+    local hint = args.flag_for(r.command, err.param)
+    if hint then stderr:write(("(%s is given by %s)\n"):format(err.param, hint)) end
+    stderr:write(("Try 'tcvod %s --help'.\n"):format(r.command))
+  end
+  return status
+end
+
+local function version()
+  local lua = jit and jit.version or _VERSION
+  return ("tcvod %s (tencentcloud-vod %s, %s, %s transport)\n"):format(vod.VERSION, vod.VERSION,
+    lua, vod.transport or "libcurl")
+end
+
+function M.main(argv)
+  M.task_id = nil
+  local ok, r = pcall(args.parse, argv or {})
+  if not ok then
+    if type(r) == "table" and r.usage then return report_usage(r.command, r.usage) end
+    stderr:write("tcvod: internal error: ", tostring(r), "\n")
+    return 3
+  end
+  if r.values.version then
+    stdout:write(version())
+    return 0
+  end
+  if r.values.help or r.command == "help" then
+    local which = r.command
+    if which == "help" then which = r.args[1] end
+    if which and not args.COMMANDS[which] then
+      return report_usage(nil, ("unknown command '%s'"):format(which))
+    end
+    stdout:write(args.help(which))
+    return 0
+  end
+  local run = COMMANDS[r.command]
+  local done, err = pcall(function()
+    -- what the command line alone can tell is checked before the client exists
+    if r.command == "create-aigc-subject" and r.values.name == nil then
+      args.usage(r.command, "--name is required")
+    end
+    local params = r.command == "call" and call_params(r) or nil
+    local client = vod.new(args.client_options(r.values))
+    run(client, r, params)
+    client:close()
+  end)
+  stdout:flush()
+  if done then return 0 end
+  if type(err) == "table" and err.usage then return report_usage(err.command, err.usage) end
+  return report_error(r, err)
+end
+
+return M

@@ -1,0 +1,323 @@
+-- tencentcloud.vod.cli_args: the command line of `tcvod`, parsed against the
+-- tables below, and the help texts made from the same tables. No I/O here:
+-- parse() returns a table or raises a usage error (a table with `usage`).
+local M = {}
+
+-- kind: "string", "int" (decimal digits, exact), "number", "flag" (no value),
+-- "list" (a string, repeatable). opt: the vod.new option it feeds.
+M.GLOBAL = {
+  { "region", "string", "REGION", "region sent as X-TC-Region (default: TENCENTCLOUD_REGION)", opt = "region" },
+  { "site", "string", "intl|china", "vod.intl.tencentcloudapi.com (default) or vod.tencentcloudapi.com", opt = "site" },
+  { "endpoint", "string", "HOST[:PORT]", "another endpoint (overrides --site)", opt = "endpoint" },
+  { "scheme", "string", "https|http", "http only for a local endpoint (default https)", opt = "scheme" },
+  { "ca-file", "string", "FILE", "PEM trust anchors (default: the system store)", opt = "ca_file" },
+  { "timeout", "number", "SECONDS", "per request (default 30)", opt = "timeout" },
+  { "connect-timeout", "number", "SECONDS", "to connect (default 5)", opt = "connect_timeout" },
+  { "language", "string", "zh-CN|en-US", "language of the API's error messages", opt = "language" },
+  { "profile", "string", "NAME", "profile in the credentials file (if the library has profiles)", opt = "profile" },
+  { "proxy", "string", "URL", "proxy for the API (if the library has the proxy option)", opt = "proxy" },
+  { "plain", "flag", nil, "one readable line (Key=Value ...) instead of JSON" },
+  { "compact", "flag", nil, "JSON on one line, as the codec writes it (default: indented, keys sorted)" },
+  { "debug", "flag", nil, "log each request and response on stderr (secrets redacted)", opt = "debug" },
+  { "help", "flag", nil, "this help (also -h)" },
+  { "version", "flag", nil, "print the version" },
+}
+
+local WAIT = {
+  { "wait", "flag", nil, "poll until the task ends, a progress line on stderr per poll" },
+  { "interval", "number", "SECONDS", "with --wait: time between polls (default 2)" },
+  { "wait-timeout", "number", "SECONDS", "with --wait: give up after (default 600)" },
+}
+
+local function with(t, extra)
+  local r = {}
+  for _, v in ipairs(t) do r[#r + 1] = v end
+  for _, v in ipairs(extra) do r[#r + 1] = v end
+  return r
+end
+
+M.COMMANDS = {
+  ["create-aigc-subject"] = {
+    order = 1,
+    synopsis = "create-aigc-subject --name NAME --image URL [--image URL]... [--video URL] [options]",
+    summary = "create an AIGC subject (CreateAigcSubject); prints its TaskId",
+    args = {},
+    flags = with({
+      { "name", "string", "NAME", "SubjectName (required)", param = "SubjectName" },
+      { "image", "list", "URL", "SubjectImages: 1 to 3, repeat the flag", param = "SubjectImages" },
+      { "video", "list", "URL", "SubjectVideos: at most 1", param = "SubjectVideos" },
+      { "sub-app-id", "int", "N", "SubAppId: the VOD application", param = "SubAppId" },
+      { "session-id", "string", "ID", "SessionId: a repeat within 3 days is refused", param = "SessionId" },
+      { "session-context", "string", "TEXT", "SessionContext, passed to the task result", param = "SessionContext" },
+      { "voice-id", "string", "ID", "VoiceId", param = "VoiceId" },
+      { "priority", "int", "N", "TasksPriority, -10 to 10", param = "TasksPriority" },
+    }, WAIT),
+  },
+  task = {
+    order = 2,
+    synopsis = "task TASK_ID [--sub-app-id N] [--wait] [options]",
+    summary = "show a task (DescribeTaskDetail); --wait polls until it ends",
+    args = { "TASK_ID" },
+    flags = with({
+      { "sub-app-id", "int", "N", "SubAppId the task belongs to", param = "SubAppId" },
+    }, WAIT),
+  },
+  call = {
+    order = 3,
+    synopsis = "call ACTION ['{json}' | -] [options]",
+    summary = "any VOD action with a JSON object of parameters (- reads stdin; default {})",
+    args = { "ACTION", "[JSON]" },
+    flags = {},
+  },
+  help = {
+    order = 4,
+    synopsis = "help [COMMAND]",
+    summary = "this help, or a command's",
+    args = { "[COMMAND]" },
+    flags = {},
+  },
+}
+
+M.EXIT_CODES = [[
+Exit status:
+  0  success
+  1  the API answered with an error (also: the task failed or was aborted
+     during --wait; ClientError.MaybeCreated)
+  2  usage or configuration: a bad flag or argument, a parameter the library
+     refuses (ClientError.InvalidParameter), a bad option
+     (ClientError.InvalidOption), no usable credentials (ClientError.Credentials);
+     nothing was sent
+  3  no usable answer: DNS, connect, TLS, certificate, timeout, network,
+     HTTP status, malformed or too large response, proxy; --wait timed out;
+     any other failure on this side
+]]
+
+local CREDENTIALS = [[
+Credentials are found as the library finds them (TENCENTCLOUD_SECRET_ID,
+TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN, then the places the
+library knows); tcvod never takes a secret on its command line.
+]]
+
+-- A usage error: raised as a table so main() can tell it from a bug.
+local function usage(command, fmt, ...)
+  error({ usage = fmt:format(...), command = command }, 0)
+end
+M.usage = usage
+
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- " (did you mean 'x'?)" for the closest of names, when it is close.
+function M.suggest(word, names, prefix)
+  local best, bestd
+  for _, n in ipairs(names) do
+    local d = n:sub(1, #word) == word and 0 or distance(word, n)   -- a prefix, or a typo
+    if not bestd or d < bestd then best, bestd = n, d end
+  end
+  if best and bestd <= math.max(2, math.floor(#word / 3)) then
+    return (" (did you mean '%s%s'?)"):format(prefix or "", best)
+  end
+  return ""
+end
+
+local function find(list, name)
+  for _, f in ipairs(list) do
+    if f[1] == name then return f end
+  end
+end
+
+local function command_names()
+  local names = {}
+  for n in pairs(M.COMMANDS) do names[#names + 1] = n end
+  table.sort(names, function(a, b) return M.COMMANDS[a].order < M.COMMANDS[b].order end)
+  return names
+end
+
+local function convert(command, spec, text)
+  local name, kind = spec[1], spec[2]
+  if kind == "int" then
+    local digits = text:match("^[+-]?%d+$") and text:gsub("^%+", "")
+    local n = digits and tonumber(digits)
+    if not n then usage(command, "--%s must be an integer, got '%s'", name, text) end
+    if math.type then
+      if math.type(n) == "integer" then return n end
+    elseif ("%.0f"):format(n) == digits:gsub("^(%-?)0+(%d)", "%1%2") then
+      return n
+    end
+    -- beyond what this Lua holds exactly (2^63 on 5.4, 2^53 on LuaJIT): never rounded
+    usage(command, "--%s is out of range, got '%s'", name, text)
+  elseif kind == "number" then
+    local n = tonumber(text)
+    if not n or text:find("^%s") or n ~= n then
+      usage(command, "--%s must be a number of seconds, got '%s'", name, text)
+    end
+    return n
+  end
+  return text
+end
+
+-- parse(argv) -> { command = name, args = {...}, values = { flag = value } }
+-- Global flags go before or after the command; a command's flags after it.
+function M.parse(argv)
+  local r = { args = {}, values = {} }
+  local spec_of, i, rest = nil, 1, false
+  local function flags_here()
+    local names = {}
+    for _, f in ipairs(M.GLOBAL) do names[#names + 1] = f[1] end
+    if r.command then
+      for _, f in ipairs(M.COMMANDS[r.command].flags) do names[#names + 1] = f[1] end
+    end
+    return names
+  end
+  while i <= #argv do
+    local a = argv[i]
+    if rest or a == "-" or a:sub(1, 1) ~= "-" then
+      if not r.command then
+        if not M.COMMANDS[a] then
+          usage(nil, "unknown command '%s'%s", a, M.suggest(a, command_names()))
+        end
+        r.command = a
+      else
+        r.args[#r.args + 1] = a
+      end
+    elseif a == "--" then
+      rest = true
+    elseif a == "-h" then
+      r.values.help = true
+    else
+      local name, value = a:match("^%-%-([^=]+)=(.*)$")
+      name = name or a:match("^%-%-(.+)$")
+      if not name then usage(r.command, "unknown option '%s'", a) end
+      spec_of = find(M.GLOBAL, name) or (r.command and find(M.COMMANDS[r.command].flags, name))
+      if not spec_of then
+        if not r.command then
+          for _, c in ipairs(command_names()) do
+            if find(M.COMMANDS[c].flags, name) then
+              usage(nil, "--%s is an option of %s: put it after the command", name, c)
+            end
+          end
+        end
+        usage(r.command, "unknown option '--%s'%s", name, M.suggest(name, flags_here(), "--"))
+      end
+      local kind = spec_of[2]
+      if kind == "flag" then
+        if value then usage(r.command, "--%s takes no value", name) end
+        r.values[name] = true
+      else
+        if not value then
+          i = i + 1
+          value = argv[i]
+          if value == nil or value:sub(1, 2) == "--" then
+            usage(r.command, "--%s needs a value (%s)", name, spec_of[3])
+          end
+        end
+        if kind == "list" then
+          local l = r.values[name] or {}
+          l[#l + 1] = value
+          r.values[name] = l
+        else
+          if r.values[name] ~= nil then usage(r.command, "--%s is given twice", name) end
+          r.values[name] = convert(r.command, spec_of, value)
+        end
+      end
+    end
+    i = i + 1
+  end
+  if r.values.help or r.values.version then return r end
+  if not r.command then usage(nil, "no command given") end
+  local want = M.COMMANDS[r.command].args
+  local required = 0
+  for _, a in ipairs(want) do
+    if a:sub(1, 1) ~= "[" then required = required + 1 end
+  end
+  if #r.args < required then
+    usage(r.command, "%s needs %s", r.command, want[#r.args + 1])
+  end
+  if #r.args > #want then
+    usage(r.command, "unexpected argument '%s'", r.args[#want + 1])
+  end
+  if not r.values.wait and (r.values.interval or r.values["wait-timeout"]) then
+    usage(r.command, "--%s needs --wait", r.values.interval and "interval" or "wait-timeout")
+  end
+  return r
+end
+
+-- The vod.new options the global flags give (only those given).
+function M.client_options(values)
+  local o = {}
+  for _, f in ipairs(M.GLOBAL) do
+    if f.opt and values[f[1]] ~= nil then o[f.opt] = values[f[1]] end
+  end
+  return o
+end
+
+-- The API parameters a command's flags give.
+function M.params(command, values)
+  local p = {}
+  for _, f in ipairs(M.COMMANDS[command].flags) do
+    if f.param and values[f[1]] ~= nil then p[f.param] = values[f[1]] end
+  end
+  return p
+end
+
+-- The flag that feeds an API parameter, for error hints.
+function M.flag_for(command, param)
+  if not command or not M.COMMANDS[command] or not param then return nil end
+  local top = param:match("^[%w]+")
+  for _, f in ipairs(M.COMMANDS[command].flags) do
+    if f.param == top then return "--" .. f[1] end
+  end
+end
+
+local function flag_lines(list)
+  local out = {}
+  for _, f in ipairs(list) do
+    local left = "--" .. f[1] .. (f[3] and (" " .. f[3]) or "")
+    out[#out + 1] = ("  %-28s %s"):format(left, f[4])
+  end
+  return table.concat(out, "\n")
+end
+
+function M.help(command)
+  local c = command and M.COMMANDS[command]
+  if c then
+    local flags = #c.flags > 0 and ("\nOptions:\n" .. flag_lines(c.flags) .. "\n") or ""
+    local extra = ""
+    if command == "create-aigc-subject" then
+      extra = "\nAt least one --image or --video. With --wait, the output is the finished task\n" ..
+        "(--plain: TaskId=... Status=FINISH SubjectId=... RequestId=...).\n"
+    elseif command == "task" then
+      extra = "\nWithout --wait the exit status is 0 whatever the task's state (it is in the\n" ..
+        "output); with --wait, a failed or aborted task exits 1.\n"
+    elseif command == "call" then
+      extra = "\nThe parameters are sent as given, unchecked. Example:\n" ..
+        "  tcvod call DescribeTaskDetail '{\"TaskId\": \"221073-CreateAigcSubject-...\", \"SubAppId\": 221073}'\n"
+    end
+    return ("Usage: tcvod %s\n\n%s.\n%s%s\nGlobal options:\n%s\n\n%s"):format(
+      c.synopsis, (c.summary:gsub("^%l", string.upper)), flags, extra, flag_lines(M.GLOBAL),
+      M.EXIT_CODES)
+  end
+  local cmds = {}
+  for _, n in ipairs(command_names()) do
+    cmds[#cmds + 1] = ("  %-22s %s"):format(n, M.COMMANDS[n].summary)
+  end
+  return ("Usage: tcvod [options] COMMAND [ARGS] [options]\n\n" ..
+    "The Tencent Cloud VOD API from the command line. Prints the API's Response\n" ..
+    "as JSON on stdout (--plain: one Key=Value line); errors go to stderr.\n\n" ..
+    "Commands:\n%s\n\nGlobal options (before or after the command):\n%s\n\n%s\n%s\n" ..
+    "'tcvod COMMAND --help' shows a command's options.\n"):format(
+      table.concat(cmds, "\n"), flag_lines(M.GLOBAL), CREDENTIALS, M.EXIT_CODES)
+end
+
+return M
