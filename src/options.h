@@ -1,11 +1,12 @@
 /* vod.new's options: read from a Lua table, checked, defaults applied,
- * credentials resolved (options, then environment). */
+ * credentials resolved (the chain in creds.c). */
 #ifndef VOD_OPTIONS_H
 #define VOD_OPTIONS_H
 
 #include <stddef.h>
 #include <lua.h>
 
+#include "creds.h"
 #include "retry.h"
 
 typedef struct vod_options {
@@ -13,13 +14,13 @@ typedef struct vod_options {
     const char *secret_id, *secret_key, *token;
     size_t secret_id_len, secret_key_len, token_len;
     const char *region, *endpoint, *scheme, *ca_file, *language;
-    const char *credential_source;      /* "options" or "environment" */
     double timeout, connect_timeout;    /* seconds */
     size_t max_response_size;
     vod_retry_policy retry;
     double rate, burst;                 /* rate 0: no client-side limit */
     const char *rate_dict;              /* OpenResty: lua_shared_dict shared by the workers */
     int debug;                          /* 0 off, 1 to stderr, 2 to the function in opts.debug */
+    vod_cred_config cred;               /* where the credentials come from (creds.h) */
 } vod_options;
 
 /* Reads the table at idx (or defaults when it is nil/none). Raises an error
