@@ -134,10 +134,11 @@ int vod_client_new(lua_State *L)
     luaL_getmetatable(L, VOD_CLIENT_MT);
     lua_setmetatable(L, -2);            /* ... with __gc before anything is acquired */
 
-    vod_creds_init(L, c, &o, 1);        /* the signer, or credentials fetched at the first call */
     set_endpoint(c, &o);
     if (build_fixed_headers(c, &o) != 0)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory building headers");
+    /* the signer, or credentials fetched at the first call; wipes the profile text */
+    vod_creds_init(L, c, &o, 1);
 
     snprintf(c->url, sizeof c->url, "%s://%s/", o.scheme, o.endpoint);
     if (o.ca_file != NULL && vod_buf_addstr(&c->ca_file, o.ca_file) != 0)

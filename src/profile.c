@@ -16,6 +16,7 @@ vod_profile_status vod_profile_load(const char *path, vod_buf *b, int *err)
         *err = errno;
         return errno == ENOENT || errno == ENOTDIR ? VOD_PROFILE_NOT_FOUND : VOD_PROFILE_UNREADABLE;
     }
+    errno = 0;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (b->len + n > VOD_PROFILE_MAX_FILE) {
             *err = EFBIG;
@@ -27,7 +28,7 @@ vod_profile_status vod_profile_load(const char *path, vod_buf *b, int *err)
         }
     }
     if (*err == 0 && ferror(f))
-        *err = EIO;
+        *err = errno ? errno : EIO;     /* EISDIR for a directory */
     if (*err == 0 && vod_buf_reserve(b, 0) != 0)
         *err = ENOMEM;
     fclose(f);
