@@ -801,12 +801,14 @@ void vod_creds_require(lua_State *L, vod_client *c, const char *action)
     lua_error(L);
 }
 
-/* client:credentials_due() -> nil when nothing is due; else kind ("function"
- * or "cvm"), usable (the current ones still valid), and the function. */
+/* client:credentials_due([force]) -> nil when nothing is due (or the
+ * credentials are static); else kind ("function" or "cvm"), usable (the
+ * current ones still valid), and the function. */
 static int m_credentials_due(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    if (c->cred.refresh_at == VOD_CREDS_NEVER || (long long)time(NULL) < c->cred.refresh_at)
+    if (c->cred.refresh_at == VOD_CREDS_NEVER ||
+        (!lua_toboolean(L, 2) && (long long)time(NULL) < c->cred.refresh_at))
         return 0;
     lua_pushstring(L, c->cred.kind == VOD_CRED_FUNCTION ? "function" : "cvm");
     lua_pushboolean(L, usable(c, (long long)time(NULL)));
