@@ -81,6 +81,15 @@ void vod_creds_refresh(lua_State *L, struct vod_client *c);
  * holds credentials that have not expired. Same precondition. */
 void vod_creds_require(lua_State *L, struct vod_client *c, const char *action);
 
+/* Shared by creds_read.c and creds.c: why these cannot be used (into why,
+ * naming `from`), or NULL; the error listing the sources tried ('\n'-separated
+ * in tried, then last); the `sources` array on the error object on top. */
+const char *vod_creds_unusable(const char *id, size_t idl, const char *key, size_t keyl,
+                               const char *tok, size_t tokl, const char *from, char *why,
+                               size_t n);
+void vod_creds_push_nothing_found(lua_State *L, const char *tried, const char *last);
+void vod_creds_set_sources(lua_State *L, const char *tried, const char *last);
+
 /* Adds the credential methods to the methods table on top. */
 void vod_creds_register(lua_State *L);
 
