@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
-HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params"
-CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check"
+HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_profile"
+CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check profile"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -Wall -Wextra -Isrc -I/usr/include/lua5.4"
@@ -109,6 +109,7 @@ for name in $HARNESSES; do
     fuzz_utf8)         opts="-max_len=1024" ;;
     fuzz_sign)         opts="-max_len=2048 -dict=$OUT/sign.dict" ;;
     fuzz_check_params) opts="-max_len=2048" ;;
+    fuzz_profile)      opts="-max_len=2048" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"
