@@ -72,6 +72,7 @@ describe("credentials", function()
       write(home .. "/.tencentcloud/credentials", PROFILE)
       assert.equal(("profile file %s/.tencentcloud/credentials [default]\nAKIDDEFAULT0001\tnil\n")
         :format(home), child("", "show{}", home))
+      assert.equal("AKID...0001\n", child("", "print(tostring(vod.new{}):match('%((%S+) @'))", home))
     end)
 
     it("takes the section named by the option or TENCENTCLOUD_PROFILE, the option first", function()

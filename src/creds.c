@@ -545,11 +545,11 @@ void vod_creds_init(lua_State *L, vod_client *c, const vod_options *o, int opts)
     if (k->kind == VOD_CRED_STATIC) {
         int rc = tc3_signer_init(&c->signer, o->secret_id, o->secret_id_len, o->secret_key,
                                  o->secret_key_len, VOD_SERVICE);
+        set_hint(c, o->secret_id, o->secret_id_len);
         if (k->scratch != NULL)
             vod_buf_free(k->scratch, 1);        /* the profile file's text: copied now */
         if (rc != 0)
             vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory setting up the signer");
-        set_hint(c, o->secret_id, o->secret_id_len);
         c->cred.have = c->cred.ever = 1;
         c->cred.refresh_at = VOD_CREDS_NEVER;
         return;
