@@ -180,8 +180,10 @@ static void take(lua_State *L, vod_client *c, const char *id, size_t idl, const 
         refresh_failed(L, c, why);
     else if (expires_at != 0 && expires_at <= now)
         refresh_failed(L, c, "the credentials it gave have already expired");
-    else if (install(c, id, idl, key, keyl, tok, tokl, expires_at, now) != 0)
+    else if (install(c, id, idl, key, keyl, tok, tokl, expires_at, now) != 0) {
+        c->cred.refresh_at = 0;         /* none held now: the next call fetches again */
         vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory installing credentials");
+    }
     else
         vod_debug(L, c, "new credentials from the %s%s", c->cred.source,
                   expires_at ? ", refreshed ahead of their expiry" : "");
