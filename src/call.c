@@ -112,6 +112,8 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
 
     params = vod_absindex(L, params);
     vod_request_prepare(L, c, action, params, rules);
+    if (c->cred.refresh_at != VOD_CREDS_NEVER)
+        vod_creds_refresh(L, c);            /* a credentials function or the CVM role */
     if (vod_has_session_id(L, params)) {
         lua_pushliteral(L, "SessionId");
         lua_rawget(L, params);              /* kept on the stack below base */
@@ -209,6 +211,8 @@ static int m_build_request(lua_State *L)
         lua_pop(L, 2);
     }
     vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
+    if (c->cred.refresh_at != VOD_CREDS_NEVER)
+        vod_creds_require(L, c, action);    /* fetched by the transport beforehand */
     vod_request_sign(L, c, action, ts);
     lua_createtable(L, 0, 8);
     lua_pushliteral(L, "POST");

@@ -30,6 +30,7 @@ static void release(lua_State *L, vod_client *c)
         c->debug_ref = LUA_NOREF;
     }
     vod_transport_free(&c->tp);
+    vod_creds_free(L, c);
     tc3_signer_free(&c->signer);
     vod_buf_free(&c->body, 1);
     vod_buf_free(&c->fixed, 1);     /* holds the token */
@@ -96,13 +97,15 @@ static int build_fixed_headers(vod_client *c, const vod_options *o)
         rc |= add_fixed(c, offs, "X-TC-Language", o->language, strlen(o->language));
     if (o->token)
         rc |= add_fixed(c, offs, "X-TC-Token", o->token, o->token_len);
+    else if (o->cred.kind != VOD_CRED_STATIC)
+        offs[c->cred.token_slot = c->nfixed++] = (size_t)-1;   /* fetched later (creds.c) */
     /* libcurl would otherwise wait for "100 Continue" on bodies over 1 KiB */
     offs[c->nfixed++] = c->fixed.len;
     rc |= vod_buf_add(&c->fixed, "Expect:", 8);
     if (rc)
         return -1;
     for (size_t i = 0; i < c->nfixed; i++)       /* the buffer no longer moves */
-        c->lines[i] = c->fixed.data + offs[i];
+        c->lines[i] = offs[i] == (size_t)-1 ? "X-TC-Token:" : c->fixed.data + offs[i];
     return 0;
 }
 
@@ -135,15 +138,11 @@ int vod_client_new(lua_State *L)
     c->proxy = o.proxy;                 /* the box holds the proxy's password now */
     vod_proxy_wipe(&o.proxy);
 
-    if (tc3_signer_init(&c->signer, o.secret_id, o.secret_id_len, o.secret_key,
-                        o.secret_key_len, VOD_SERVICE) != 0)
-        return vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_id (from the %s) must be "
-                               "printable ASCII without '/' or ','", o.credential_source);
     set_endpoint(c, &o);
-    snprintf(c->id_hint, sizeof c->id_hint, "%.4s...%s", o.secret_id,
-             o.secret_id_len > 8 ? o.secret_id + o.secret_id_len - 4 : "");
     if (build_fixed_headers(c, &o) != 0)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory building headers");
+    /* the signer, or credentials fetched at the first call; wipes the profile text */
+    vod_creds_init(L, c, &o, 1);
 
     snprintf(c->url, sizeof c->url, "%s://%s/", o.scheme, o.endpoint);
     if (o.ca_file != NULL && vod_buf_addstr(&c->ca_file, o.ca_file) != 0)
@@ -227,6 +226,8 @@ static int client_settings(lua_State *L)
         lua_pushstring(L, c->proxy.source);
         lua_setfield(L, -2, "proxy_source");
     }
+    lua_pushstring(L, c->cred.source);
+    lua_setfield(L, -2, "credential_source");
     return 1;
 }
 
@@ -264,6 +265,7 @@ void vod_client_init(lua_State *L)
         lua_newtable(L);
         luaL_setfuncs(L, methods, 0);
         vod_call_register(L);
+        vod_creds_register(L);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, client_gc);
         lua_setfield(L, -2, "__gc");

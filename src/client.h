@@ -6,6 +6,7 @@
 #include <lua.h>
 
 #include "buf.h"
+#include "creds.h"
 #include "retry.h"
 #include "rules.h"
 #include "tc3_sign.h"
@@ -48,6 +49,7 @@ typedef struct vod_client {
     long calls;                 /* requests sent */
     long connects;              /* connections opened */
     vod_proxy proxy;            /* decided once at vod.new (kind NONE: straight); holds a secret */
+    vod_creds cred;             /* where the key comes from, and when to refresh it (creds.h) */
 } vod_client;
 
 /* vod.new(opts) */

@@ -15,6 +15,7 @@ static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
     "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
     "debug", "site", "proxy",
+    "credentials", "credentials_file", "profile", "cvm_role", "metadata_url", "metadata_timeout",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -265,54 +266,6 @@ static void check_endpoint(lua_State *L, const char *ep, size_t len)
     }
 }
 
-static void read_credentials(lua_State *L, int t, vod_options *o)
-{
-    const char *id, *key;
-    size_t idl = 0, keyl = 0;
-    id = t ? get_string(L, t, "secret_id", &idl) : NULL;
-    key = t ? get_string(L, t, "secret_key", &keyl) : NULL;
-    o->token = t ? get_string(L, t, "token", &o->token_len) : NULL;
-    if ((id != NULL) != (key != NULL))
-        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give %s without %s: pass both",
-                        id ? "secret_id" : "secret_key", id ? "secret_key" : "secret_id");
-    o->credential_source = "options";
-    if (id == NULL) {
-        const char *eid = getenv("TENCENTCLOUD_SECRET_ID");
-        const char *ekey = getenv("TENCENTCLOUD_SECRET_KEY");
-        if (eid == NULL || *eid == '\0' || ekey == NULL || *ekey == '\0')
-            vod_error_raise(L, VOD_E_CREDENTIALS, NULL,
-                            "no credentials: pass secret_id and secret_key to vod.new, or set "
-                            "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY in the environment");
-        id = eid;
-        idl = strlen(eid);
-        key = ekey;
-        keyl = strlen(ekey);
-        o->credential_source = "environment";
-        if (o->token == NULL) {
-            const char *etok = getenv("TENCENTCLOUD_SESSION_TOKEN");
-            if (etok != NULL && *etok != '\0') {
-                o->token = etok;
-                o->token_len = strlen(etok);
-            }
-        }
-    }
-    if (idl == 0 || idl > TC3_MAX_ID_LEN || !printable(id, idl, 0))
-        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_id (from the %s) must be 1 to %d "
-                        "printable characters without spaces", o->credential_source, TC3_MAX_ID_LEN);
-    if (keyl == 0 || keyl > 1024 || !printable(key, keyl, 0))
-        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "secret_key (from the %s) must be 1 to 1024 "
-                        "printable characters without spaces", o->credential_source);
-    if (o->token != NULL && (o->token_len > 16384 || !printable(o->token, o->token_len, 0)))
-        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "token must be at most 16384 printable "
-                        "characters without spaces or line breaks");
-    if (o->token != NULL && o->token_len == 0)
-        o->token = NULL;
-    o->secret_id = id;
-    o->secret_id_len = idl;
-    o->secret_key = key;
-    o->secret_key_len = keyl;
-}
-
 static const char *env_get(const char *name)
 {
     return getenv(name);
@@ -467,6 +420,6 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
             o->region = r;
         }
     }
-    read_credentials(L, t, o);
+    vod_creds_read(L, t, o);
     read_proxy(L, t, o);
 }

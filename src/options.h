@@ -1,5 +1,5 @@
 /* vod.new's options: read from a Lua table, checked, defaults applied,
- * credentials resolved (options, then environment). */
+ * credentials resolved (the chain in creds.c). */
 #ifndef VOD_OPTIONS_H
 #define VOD_OPTIONS_H
 
@@ -7,6 +7,7 @@
 #include <lua.h>
 
 #include "proxy.h"
+#include "creds.h"
 #include "retry.h"
 
 typedef struct vod_options {
@@ -14,7 +15,6 @@ typedef struct vod_options {
     const char *secret_id, *secret_key, *token;
     size_t secret_id_len, secret_key_len, token_len;
     const char *region, *endpoint, *scheme, *ca_file, *language;
-    const char *credential_source;      /* "options" or "environment" */
     double timeout, connect_timeout;    /* seconds */
     size_t max_response_size;
     vod_retry_policy retry;
@@ -22,6 +22,7 @@ typedef struct vod_options {
     const char *rate_dict;              /* OpenResty: lua_shared_dict shared by the workers */
     int debug;                          /* 0 off, 1 to stderr, 2 to the function in opts.debug */
     vod_proxy proxy;                    /* the option's, the environment's, or kind NONE (a secret) */
+    vod_cred_config cred;               /* where the credentials come from (creds.h) */
 } vod_options;
 
 /* Reads the table at idx (or defaults when it is nil/none). Raises an error

@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
-HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy"
-CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check proxy"
+HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy fuzz_profile"
+CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check proxy profile"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -Wall -Wextra -Isrc -I/usr/include/lua5.4"
@@ -110,6 +110,7 @@ for name in $HARNESSES; do
     fuzz_sign)         opts="-max_len=2048 -dict=$OUT/sign.dict" ;;
     fuzz_check_params) opts="-max_len=2048" ;;
     fuzz_proxy)        opts="-max_len=1200" ;;
+    fuzz_profile)      opts="-max_len=2048" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"

@@ -26,6 +26,8 @@ return function(vod, methods, private)
   local retry_plan, finish_error = methods.retry_plan, methods.finish_error
   local request_policy, learn_clock = methods.request_policy, methods.learn_clock
   local rate_limit_wait = methods.rate_limit_wait
+  local credentials_due, credentials_from_function = methods.credentials_due, methods.credentials_from_function
+  local metadata_request, metadata_response = methods.metadata_request, methods.metadata_response
   local new_error, is_error = vod._error, vod.is_error
   local conf_of = setmetatable({}, { __mode = "k" })   -- client -> its transport settings
 
@@ -339,10 +341,102 @@ return function(vod, methods, private)
     end
   end
 
+  -- Credentials fetched lazily (a credentials function, the CVM role): C
+  -- decides when a refresh is due and reads the answer; here the bytes move
+  -- through a cosocket. One fetch at a time per client in this worker: the
+  -- others go on with still-valid credentials, or wait for the fetch.
+  local fetching = setmetatable({}, { __mode = "k" })   -- client -> true while a fetch runs
+  local METADATA_MAX_BODY = 65536
+
+  -- GET http://host:port/path with a deadline for the whole exchange.
+  local function metadata_get(host, port, path, host_header, connect_timeout, timeout)
+    local sock = tcp()
+    ngx.update_time()
+    local deadline = ngx.now() + timeout
+    sock:settimeouts(connect_timeout * 1000, timeout * 1000, timeout * 1000)
+    local ok, err = sock:connect(host, port)
+    if not ok then
+      if err == "timeout" then return nil, ("timed out after %d ms"):format(timeout * 1000) end
+      return nil, err
+    end
+    ok, err = sock:send("GET " .. path .. " HTTP/1.0\r\nHost: " .. host_header
+      .. "\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+    if not ok then sock:close() return nil, err end
+    local parts, total = {}, 0
+    while true do
+      ngx.update_time()
+      local left = deadline - ngx.now()
+      if left <= 0 then sock:close() return nil, ("timed out after %d ms"):format(timeout * 1000) end
+      sock:settimeouts(connect_timeout * 1000, left * 1000, left * 1000)
+      local data, rerr = sock:receiveany(16384)
+      if not data then
+        if rerr == "closed" then break end
+        sock:close()
+        if rerr == "timeout" then return nil, ("timed out after %d ms"):format(timeout * 1000) end
+        return nil, rerr
+      end
+      total = total + #data
+      if total > METADATA_MAX_BODY then
+        sock:close()
+        return nil, "response larger than " .. METADATA_MAX_BODY .. " bytes"
+      end
+      parts[#parts + 1] = data
+    end
+    sock:close()
+    local resp = concat(parts)
+    local status = tonumber(resp:match("^HTTP/%d%.%d (%d%d%d)"))
+    local head_end = resp:find("\r\n\r\n", 1, true)
+    if not status or not head_end then return nil, "not an HTTP response" end
+    return status, resp:sub(head_end + 4)
+  end
+
+  local function fetch_credentials(client, kind, fn)
+    if kind == "function" then
+      return credentials_from_function(client, pcall(fn))
+    end
+    repeat
+      local host, port, path, host_header, connect_timeout, timeout, url = metadata_request(client)
+      client:debug("> GET " .. url .. " (credentials)")
+      local status, body = metadata_get(host, port, path, host_header, connect_timeout, timeout)
+    until not metadata_response(client, status, body)
+  end
+
+  local function ensure_credentials(client, force)
+    local kind, valid, fn = credentials_due(client, force)
+    if not kind then return end
+    local running = fetching[client]
+    if running then
+      if valid then return end                  -- another request is refreshing them
+      -- wait for it: two metadata GETs at most, each within its own timeout
+      local wait = kind == "cvm" and 2 * select(6, metadata_request(client)) + 1 or 30
+      ngx.update_time()
+      local deadline = ngx.now() + wait
+      repeat
+        ngx.sleep(0.01)
+        ngx.update_time()
+      until fetching[client] ~= running or ngx.now() > deadline
+      if running.err then error(running.err, 0) end   -- it failed: so do its waiters
+      if fetching[client] == running then
+        fail("ClientError.Credentials", nil, "timed out waiting for the credentials another request "
+          .. "is fetching", { attempts = 0 })
+      end
+      return ensure_credentials(client)
+    end
+    running = {}
+    fetching[client] = running
+    local ok, err = pcall(fetch_credentials, client, kind, fn)
+    fetching[client] = nil
+    if not ok then
+      running.err = err
+      error(err, 0)
+    end
+  end
+
   -- A call: the same policy as the libcurl path (the C core decides).
   local function request(client, action, params, opts)
     check_phase(action)
     local c = conf(client, action)
+    ensure_credentials(client)
     local idempotent, session_id, read_only = request_policy(client, action, params)
     ngx.update_time()
     local start = ngx.now()
@@ -392,6 +486,11 @@ return function(vod, methods, private)
   function methods.describe_task_detail(client, params)
     table_arg(params, "describe_task_detail")
     return request(client, "DescribeTaskDetail", params)
+  end
+
+  function methods.refresh_credentials(client)
+    check_phase("refresh_credentials")
+    ensure_credentials(client, true)
   end
 
   local UNCHECKED = { check = false }

@@ -1,0 +1,409 @@
+/* vod.new's side of the credential chain (see creds.h): the options, the
+ * environment, the profile file, else the CVM role for later. Raises
+ * ClientError.InvalidOption for a bad option, ClientError.Credentials for an
+ * explicit choice that cannot be honoured, or when nothing is found and the
+ * CVM role is off. Never formats a secret into a message. */
+#include "creds.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "compat.h"
+#include "errors.h"
+#include "options.h"
+#include "profile.h"
+#include "suggest.h"
+
+#define SCRATCH_MT "tencentcloud.vod.scratch"
+
+static int bad_option(lua_State *L, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad_option(lua_State *L, const char *name, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "option '%s' %s", name, msg);
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "option");
+    return lua_error(L);
+}
+
+static int printable(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= 0x20 || ch >= 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+static void add_tried(char *tried, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_tried(char *tried, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(tried);
+    va_list ap;
+    if (len + 2 >= n)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(tried + len, n - len - 1, fmt, ap);
+    va_end(ap);
+    len = strlen(tried);
+    tried[len] = '\n';
+    tried[len + 1] = '\0';
+}
+
+static void get_raw(lua_State *L, int t, const char *name)
+{
+    lua_pushstring(L, name);
+    lua_rawget(L, t);
+}
+
+static const char *opt_string(lua_State *L, int t, const char *name, size_t *len)
+{
+    const char *s;
+    if (t == 0)
+        return NULL;
+    get_raw(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (lua_type(L, -1) != LUA_TSTRING)
+        bad_option(L, name, "must be a string, got %s", luaL_typename(L, -1));
+    s = lua_tolstring(L, -1, len);
+    lua_pop(L, 1);      /* still referenced by the options table */
+    return s;
+}
+
+static int scratch_gc(lua_State *L)
+{
+    vod_buf_free(lua_touserdata(L, 1), 1);
+    return 0;
+}
+
+/* A box on the stack for the profile file's text: wiped by vod_creds_init,
+ * or by __gc after an error. */
+static vod_buf *push_scratch(lua_State *L)
+{
+    vod_buf *b = vod_newuserdata(L, sizeof *b);
+    memset(b, 0, sizeof *b);
+    if (luaL_newmetatable(L, SCRATCH_MT)) {
+        lua_pushcfunction(L, scratch_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return b;
+}
+
+/* metadata_url: http://host[:port][/path/], split for the cosocket transport too. */
+static void parse_metadata_url(lua_State *L, const char *url, size_t len, vod_cred_config *k)
+{
+    const char *h, *he, *colon = NULL;
+    long port = 80;
+    if (len < 8 || len > 250 || strncmp(url, "http://", 7) != 0 || !printable(url, len) ||
+        strpbrk(url, "?#@\\%") != NULL)
+        bad_option(L, "metadata_url", "must be an http:// URL of at most 250 characters without "
+                   "user, query or fragment (e.g. \"%s\")", VOD_METADATA_URL);
+    h = url + 7;
+    he = strchr(h, '/');
+    if (he == NULL)
+        he = url + len;
+    if (*h == '[') {
+        const char *rb = memchr(h, ']', (size_t)(he - h));
+        if (rb == NULL || rb == h + 1)
+            bad_option(L, "metadata_url", "has an unclosed '[' or an empty address");
+        snprintf(k->meta_host, sizeof k->meta_host, "%.*s", (int)(rb - h - 1), h + 1);
+        if (rb + 1 < he && rb[1] != ':')
+            bad_option(L, "metadata_url", "must be http://host[:port]/path/");
+        colon = rb + 1 < he ? rb + 1 : NULL;
+    } else {
+        colon = memchr(h, ':', (size_t)(he - h));
+        snprintf(k->meta_host, sizeof k->meta_host, "%.*s", (int)((colon ? colon : he) - h), h);
+        for (const char *q = k->meta_host; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                  (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
+                bad_option(L, "metadata_url", "has a host that is not a name or an address");
+    }
+    if (k->meta_host[0] == '\0')
+        bad_option(L, "metadata_url", "has an empty host name");
+    if (colon != NULL) {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if (end != he || port < 1 || port > 65535)
+            bad_option(L, "metadata_url", "has a port outside 1..65535");
+    }
+    k->meta_port = (int)port;
+    snprintf(k->meta_path, sizeof k->meta_path, "%.*s%s", (int)(url + len - he), he,
+             url[len - 1] == '/' ? "" : "/");
+    snprintf(k->metadata_url, sizeof k->metadata_url, "%.*s%s", (int)(he - url), url,
+             k->meta_path);
+}
+
+static void read_cvm_options(lua_State *L, int t, vod_cred_config *k, int *enabled)
+{
+    const char *s;
+    size_t len;
+    *enabled = 1;
+    k->metadata_timeout = 2;
+    parse_metadata_url(L, VOD_METADATA_URL, strlen(VOD_METADATA_URL), k);
+    if (t == 0)
+        return;
+    if ((s = opt_string(L, t, "metadata_url", &len)) != NULL)
+        parse_metadata_url(L, s, len, k);
+    get_raw(L, t, "cvm_role");
+    if (lua_type(L, -1) == LUA_TBOOLEAN) {
+        *enabled = lua_toboolean(L, -1);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        s = lua_tolstring(L, -1, &len);
+        if (len == 0 || len > 128 || !printable(s, len) || strpbrk(s, "/?#%\\") != NULL)
+            bad_option(L, "cvm_role", "must be a role name of 1 to 128 printable characters "
+                       "without spaces, '/', '?', '#', '%%' or '\\'");
+        snprintf(k->role, sizeof k->role, "%s", s);
+    } else if (!lua_isnil(L, -1)) {
+        bad_option(L, "cvm_role", "must be a role name, or false to skip the CVM role, got %s",
+                   luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    get_raw(L, t, "metadata_timeout");
+    if (!lua_isnil(L, -1)) {
+        double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+        if (!(v > 0 && v <= 60))
+            bad_option(L, "metadata_timeout", "must be a number of seconds, more than 0 and at "
+                       "most 60");
+        k->metadata_timeout = v;
+    }
+    lua_pop(L, 1);
+}
+
+/* credentials = { secret_id, secret_key, token } | function */
+static int read_credentials_option(lua_State *L, int t, vod_options *o, int given_plain)
+{
+    static const char *const f[] = { "secret_id", "secret_key", "token" };
+    int ct;
+    get_raw(L, t, "credentials");
+    ct = lua_gettop(L);
+    if (lua_isnil(L, ct)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (given_plain)
+        bad_option(L, "credentials", "cannot be combined with secret_id, secret_key or token: "
+                   "give one or the other");
+    if (lua_type(L, ct) == LUA_TFUNCTION) {
+        o->cred.kind = VOD_CRED_FUNCTION;
+        snprintf(o->cred.source, sizeof o->cred.source, "credentials function");
+    } else if (lua_type(L, ct) == LUA_TTABLE) {
+        const char **dst[3];
+        size_t *lens[3];
+        dst[0] = &o->secret_id; dst[1] = &o->secret_key; dst[2] = &o->token;
+        lens[0] = &o->secret_id_len; lens[1] = &o->secret_key_len; lens[2] = &o->token_len;
+        lua_pushnil(L);
+        while (lua_next(L, ct) != 0) {
+            size_t i, len;
+            const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
+            for (i = 0; key != NULL && i < 3; i++)
+                if (strcmp(key, f[i]) == 0)
+                    break;
+            if (key == NULL || i == 3) {
+                const char *hint = key ? vod_suggest(key, len, f, 3) : NULL;
+                bad_option(L, "credentials", "has an unknown field '%.40s'%s%s%s",
+                           key ? key : "?", hint ? " (did you mean '" : "", hint ? hint : "",
+                           hint ? "'?)" : "");
+            }
+            if (lua_type(L, -1) != LUA_TSTRING)
+                bad_option(L, "credentials", "field '%s' must be a string, got %s", f[i],
+                           luaL_typename(L, -1));
+            *dst[i] = lua_tolstring(L, -1, lens[i]);   /* held by the options table */
+            lua_pop(L, 1);
+        }
+        if (o->secret_id == NULL || o->secret_key == NULL)
+            bad_option(L, "credentials", "needs both secret_id and secret_key");
+        snprintf(o->cred.source, sizeof o->cred.source, "options");
+    } else {
+        bad_option(L, "credentials", "must be a table { secret_id, secret_key, token } or a "
+                   "function returning one, got %s", luaL_typename(L, ct));
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+static int from_environment(vod_options *o)
+{
+    const char *id = getenv("TENCENTCLOUD_SECRET_ID");
+    const char *key = getenv("TENCENTCLOUD_SECRET_KEY");
+    const char *tok = getenv("TENCENTCLOUD_SESSION_TOKEN");
+    int has_id = id != NULL && *id != '\0', has_key = key != NULL && *key != '\0';
+    if (!has_id || !has_key) {
+        add_tried(o->cred.tried, sizeof o->cred.tried, "environment (%s not set)",
+                  has_id ? "TENCENTCLOUD_SECRET_KEY" : "TENCENTCLOUD_SECRET_ID");
+        return 0;
+    }
+    o->secret_id = id;
+    o->secret_id_len = strlen(id);
+    o->secret_key = key;
+    o->secret_key_len = strlen(key);
+    if (tok != NULL && *tok != '\0') {
+        o->token = tok;
+        o->token_len = strlen(tok);
+    }
+    snprintf(o->cred.source, sizeof o->cred.source, "environment");
+    return 1;
+}
+
+/* Tries one profile file. Returns 1 when it held the section (credentials
+ * set in o), 0 when not (why appended to notes), raises when the file is
+ * explicit and unreadable, malformed, or the section is incomplete. */
+static int try_profile_file(lua_State *L, vod_options *o, vod_buf *text, const char *path,
+                            const char *explicit_file, const char *section, char *notes,
+                            size_t nn)
+{
+    int err = 0;
+    vod_profile pr;
+    vod_profile_status st = vod_profile_load(path, text, &err);
+    size_t nl = strlen(notes);
+    const char *sep = nl ? "; " : "";
+    if (st != VOD_PROFILE_OK) {
+        const char *why = st == VOD_PROFILE_NOT_FOUND && err == ENOENT ? "not found" : strerror(err);
+        if (explicit_file != NULL)
+            vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "profile file %.300s (from %s) cannot be "
+                            "read: %s", path, explicit_file, why);
+        snprintf(notes + nl, nn - nl, "%s%.300s: %s", sep, path, why);
+        return 0;
+    }
+    st = vod_profile_parse(text->data, text->len, section, &pr);
+    if (st == VOD_PROFILE_MALFORMED)
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "profile file %.300s: line %d is not a "
+                        "[section], a 'key = value' line or a comment", path, pr.line);
+    if (st == VOD_PROFILE_NO_SECTION) {
+        snprintf(notes + nl, nn - nl, "%s%.300s: no [%s] section", sep, path, section);
+        return 0;
+    }
+    if (pr.secret_id_len == 0 || pr.secret_key_len == 0)
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "profile file %.300s [%s] has %s: it needs "
+                        "both secret_id and secret_key", path, section,
+                        pr.secret_id_len ? "secret_id but no secret_key" :
+                        pr.secret_key_len ? "secret_key but no secret_id" :
+                        "neither secret_id nor secret_key");
+    o->secret_id = pr.secret_id;
+    o->secret_id_len = pr.secret_id_len;
+    o->secret_key = pr.secret_key;
+    o->secret_key_len = pr.secret_key_len;
+    o->token = pr.token_len ? pr.token : NULL;
+    o->token_len = pr.token_len;
+    snprintf(o->cred.source, sizeof o->cred.source, "profile file %.300s [%s]", path, section);
+    return 1;
+}
+
+static int from_profile(lua_State *L, int t, vod_options *o)
+{
+    const char *file, *section, *file_from = NULL, *section_from = NULL, *home;
+    char notes[900] = "", home_path[4200];
+    size_t len;
+    vod_buf *text;
+    file = opt_string(L, t, "credentials_file", &len);
+    if (file != NULL) {
+        if (len == 0 || memchr(file, '\0', len) != NULL)
+            bad_option(L, "credentials_file", "must be a file name");
+        file_from = "the option 'credentials_file'";
+    } else if ((file = getenv("TENCENTCLOUD_CREDENTIALS_FILE")) != NULL && *file != '\0') {
+        file_from = "TENCENTCLOUD_CREDENTIALS_FILE";
+    } else {
+        file = NULL;
+    }
+    section = opt_string(L, t, "profile", &len);
+    if (section != NULL) {
+        if (len == 0 || len > 128 || !printable(section, len) || strchr(section, ']'))
+            bad_option(L, "profile", "must be a section name of 1 to 128 printable characters "
+                       "without spaces or ']'");
+        section_from = "the option 'profile'";
+    } else if ((section = getenv("TENCENTCLOUD_PROFILE")) != NULL && *section != '\0') {
+        len = strlen(section);
+        if (len > 128 || !printable(section, len) || strchr(section, ']'))
+            vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "TENCENTCLOUD_PROFILE must be a section "
+                            "name of 1 to 128 printable characters without spaces or ']'");
+        section_from = "TENCENTCLOUD_PROFILE";
+    } else {
+        section = "default";
+    }
+    text = push_scratch(L);             /* stays on the stack until the client copied the keys */
+    o->cred.scratch = text;
+    if (file != NULL) {
+        if (try_profile_file(L, o, text, file, file_from, section, notes, sizeof notes))
+            return 1;
+    } else {
+        home = getenv("HOME");
+        if (home != NULL && *home != '\0') {
+            snprintf(home_path, sizeof home_path, "%.4000s/.tencentcloud/credentials", home);
+            if (try_profile_file(L, o, text, home_path, NULL, section, notes, sizeof notes))
+                return 1;
+        } else {
+            snprintf(notes, sizeof notes, "~/.tencentcloud/credentials: HOME not set");
+        }
+        if (try_profile_file(L, o, text, "/etc/tencentcloud/credentials", NULL, section, notes,
+                             sizeof notes))
+            return 1;
+    }
+    if (section_from != NULL)
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "profile [%s] (from %s) is in no profile "
+                        "file: %s", section, section_from, notes);
+    add_tried(o->cred.tried, sizeof o->cred.tried, "profile file (%s)", notes);
+    return 0;
+}
+
+void vod_creds_read(lua_State *L, int t, vod_options *o)
+{
+    vod_cred_config *k = &o->cred;
+    const char *id, *key, *tok;
+    size_t idl = 0, keyl = 0, tokl = 0;
+    int cvm;
+    char why[200];
+    k->kind = VOD_CRED_STATIC;
+    read_cvm_options(L, t, k, &cvm);
+    id = opt_string(L, t, "secret_id", &idl);
+    key = opt_string(L, t, "secret_key", &keyl);
+    tok = opt_string(L, t, "token", &tokl);
+    if (t != 0 && read_credentials_option(L, t, o, id || key || tok)) {
+        if (k->kind == VOD_CRED_FUNCTION)
+            return;
+    } else if (id != NULL || key != NULL) {
+        if (id == NULL || key == NULL)
+            vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give %s without %s: pass both",
+                            id ? "secret_id" : "secret_key", id ? "secret_key" : "secret_id");
+        o->secret_id = id;
+        o->secret_id_len = idl;
+        o->secret_key = key;
+        o->secret_key_len = keyl;
+        o->token = tok;
+        o->token_len = tokl;
+        snprintf(k->source, sizeof k->source, "options");
+    } else if (tok != NULL) {
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give token without secret_id and "
+                        "secret_key: pass all three");
+    } else {
+        add_tried(k->tried, sizeof k->tried, "options (no secret_id/secret_key)");
+        if (!from_environment(o) && !from_profile(L, t, o)) {
+            if (!cvm) {
+                vod_creds_push_nothing_found(L, k->tried, "CVM role (disabled by cvm_role = false)");
+                lua_error(L);
+            }
+            k->kind = VOD_CRED_CVM;
+            snprintf(k->source, sizeof k->source, "CVM role %s", k->role[0] ? k->role : "(not fetched yet)");
+            return;
+        }
+    }
+    if (vod_creds_unusable(o->secret_id, o->secret_id_len, o->secret_key, o->secret_key_len, o->token,
+                 o->token_len, k->source, why, sizeof why))
+        vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "%s", why);
+    if (o->token != NULL && o->token_len == 0)
+        o->token = NULL;
+}
+
