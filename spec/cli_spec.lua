@@ -58,6 +58,15 @@ local function run(argv, o)
   return { code = tonumber(read(TMP .. "/rc")), out = read(TMP .. "/out"), err = read(TMP .. "/err") }
 end
 
+-- A loopback port nothing listens on.
+local function free_port()
+  local socket = require "socket"
+  local srv = assert(socket.bind("127.0.0.1", 0))
+  local _, port = srv:getsockname()
+  srv:close()
+  return tonumber(port)
+end
+
 -- The fake's HTTPS listener and its test CA.
 local function G(argv)
   local r = { "--endpoint", fake.endpoint("https"), "--ca-file", fake.start().ca }
@@ -427,11 +436,21 @@ describe("tcvod", function()
       assert.equal(0, fake.stats().requests)
     end)
 
-    it("no credentials anywhere (ClientError.Credentials)", function()
-      local r = check(run(G { "task", "x" }, { creds = false }), 2)
+    it("no credentials anywhere, the CVM role off (ClientError.Credentials at once)", function()
+      local r = check(run(G { "--no-cvm-role", "task", "x" }, { creds = false }), 2)
       assert.equal("ClientError.Credentials", fake.decode(r.out).Error.code)
-      assert.truthy(r.err:find("^tcvod: ClientError.Credentials: "), r.err)
+      assert.truthy(r.err:find("^tcvod: ClientError.Credentials: no credentials found; tried: "), r.err)
       assert.truthy(r.err:find("TENCENTCLOUD_SECRET_ID", 1, true), r.err)
+      assert.equal(0, fake.stats().requests)
+    end)
+
+    it("no credentials anywhere, no metadata service (the CVM role is tried, and listed)", function()
+      local closed = free_port()
+      local r = check(run(G { "--metadata-url", ("http://127.0.0.1:%d/"):format(closed), "task", "x" },
+        { creds = false }), 2)
+      assert.equal("ClientError.Credentials", fake.decode(r.out).Error.code)
+      assert.truthy(r.err:find("CVM role", 1, true), r.err)
+      assert.truthy(r.err:find("127.0.0.1:" .. closed, 1, true), r.err)
       assert.equal(0, fake.stats().requests)
     end)
 
@@ -442,23 +461,24 @@ describe("tcvod", function()
     end)
   end)
 
-  it("passes --proxy and --profile to vod.new only if the library has them", function()
-    for _, case in ipairs { { "--proxy", "proxy", "http://127.0.0.1:9" }, { "--profile", "profile", "nosuch" } } do
-      local flag, opt, value = case[1], case[2], case[3]
-      local ok, err = pcall(vod.new, { secret_id = fake.SECRET_ID, secret_key = fake.SECRET_KEY, [opt] = value })
-      local unsupported = not ok and err.code == "ClientError.InvalidOption" and err.option == opt
-        and tostring(err.message):find("unknown option", 1, true)
-      local r = run(G { flag, value, "task", "x", "--plain" }, { creds = opt ~= "profile" })
-      if unsupported then
-        check(r, 2)
-        assert.equal(("tcvod: %s is not supported by this version of tencentcloud-vod "
-          .. "(ClientError.InvalidOption: unknown option '%s')\n"):format(flag, opt), lines(r.err)[1] .. "\n")
-      else
-        -- the library has it: a dead proxy is no usable answer, an unknown profile no credentials
-        check(r, opt == "proxy" and 3 or 2)
-      end
-      assert.equal(0, fake.stats().requests)
-    end
+  it("passes --proxy, --profile and --credentials-file to vod.new", function()
+    -- a dead proxy: no usable answer
+    local r = check(run(G { "--proxy", ("http://127.0.0.1:%d"):format(free_port()), "task", "x", "--plain" }), 3)
+    assert.truthy(r.err:find("ClientError.Connect", 1, true), r.err)
+    -- credentials from a profile file named by the flag, in a named section
+    local file = TMP .. "/credentials"
+    local f = assert(io.open(file, "w"))
+    f:write(("[default]\nsecret_id = AKIDwrong\nsecret_key = wrong\n\n[fake]\nsecret_id = %s\nsecret_key = %s\n")
+      :format(fake.SECRET_ID, fake.SECRET_KEY))
+    f:close()
+    r = check(run(G { "--credentials-file", file, "--profile", "fake", "create-aigc-subject", "--name", "hero",
+      "--image", IMG, "--plain" }, { creds = false }), 0)
+    assert.truthy(r.out:find("^TaskId=0%-CreateAigcSubject%-%x+ RequestId="), r.out)
+    -- a profile that is in no file: no credentials, said at once
+    r = check(run(G { "--credentials-file", file, "--profile", "nosuch", "task", "x" }, { creds = false }), 2)
+    assert.truthy(r.err:find("ClientError.Credentials", 1, true), r.err)
+    assert.truthy(r.err:find("nosuch", 1, true), r.err)
+    assert.equal(1, fake.stats().requests)
   end)
 
   it("never prints the secret key, even with --debug", function()

@@ -206,9 +206,6 @@ local function report_usage(command, msg)
   return 2
 end
 
--- Options the library may lack (added by later versions): say so plainly.
-local OPTIONAL = { proxy = "--proxy", profile = "--profile" }
-
 local function report_error(r, err)
   local status = M.exit_code(err)
   if type(err) == "string" and err:find("interrupted!$") then    -- Ctrl-C (lua.c's hook)
@@ -220,10 +217,6 @@ local function report_error(r, err)
     return status
   end
   local line = tostring(err)
-  local flag = OPTIONAL[err.option]
-  if err.code == "ClientError.InvalidOption" and flag and tostring(err.message):find("unknown option") then
-    line = ("%s is not supported by this version of tencentcloud-vod (%s)"):format(flag, line)
-  end
   if not r.values.plain then
     local text = error_json(err, r.values.compact)
     if text then stdout:write(text, "\n") end

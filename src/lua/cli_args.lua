@@ -14,8 +14,11 @@ M.GLOBAL = {
   { "timeout", "number", "SECONDS", "per request (default 30)", opt = "timeout" },
   { "connect-timeout", "number", "SECONDS", "to connect (default 5)", opt = "connect_timeout" },
   { "language", "string", "zh-CN|en-US", "language of the API's error messages", opt = "language" },
-  { "profile", "string", "NAME", "profile in the credentials file (if the library has profiles)", opt = "profile" },
-  { "proxy", "string", "URL", "proxy for the API (if the library has the proxy option)", opt = "proxy" },
+  { "profile", "string", "NAME", "section of the credentials file (default: TENCENTCLOUD_PROFILE, else default)", opt = "profile" },
+  { "credentials-file", "string", "FILE", "the credentials file (default: TENCENTCLOUD_CREDENTIALS_FILE, ~/.tencentcloud/credentials, /etc/tencentcloud/credentials)", opt = "credentials_file" },
+  { "metadata-url", "string", "URL", "the CVM metadata service for the instance role's credentials", opt = "metadata_url" },
+  { "no-cvm-role", "flag", nil, "do not ask the CVM metadata service for credentials", opt = "cvm_role", value = false },
+  { "proxy", "string", "URL", "proxy for the API: http://, https://, socks5://, socks5h:// (default: the environment)", opt = "proxy" },
   { "plain", "flag", nil, "one readable line (Key=Value ...) instead of JSON" },
   { "compact", "flag", nil, "JSON on one line, as the codec writes it (default: indented, keys sorted)" },
   { "debug", "flag", nil, "log each request and response on stderr (secrets redacted)", opt = "debug" },
@@ -257,7 +260,9 @@ end
 function M.client_options(values)
   local o = {}
   for _, f in ipairs(M.GLOBAL) do
-    if f.opt and values[f[1]] ~= nil then o[f.opt] = values[f[1]] end
+    if f.opt and values[f[1]] ~= nil then
+      if f.value ~= nil then o[f.opt] = f.value else o[f.opt] = values[f[1]] end
+    end
   end
   return o
 end
