@@ -39,7 +39,7 @@ describe("credentials in nginx #nginx", function()
     port = free_port()
     sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
     local f = assert(io.open(root .. "/spec/nginx/nginx.conf.in"))
-    local conf = f:read("*a"):gsub("\nenv [%w_]+;", "")
+    local conf = f:read("*a"):gsub("\nenv [^\n]*;", "")   -- no credentials, no proxy
     f:close()
     local values = {
       USER = sh("id -u"):match("^0") and "user root;" or "",

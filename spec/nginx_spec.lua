@@ -408,7 +408,7 @@ describe("in nginx #nginx", function()
       local t = cjson.decode(ok_line)
       assert.truthy(t.subject_id:match("^subj%-%x+$"), out)
       assert.truthy(t.task_id:match("^221073%-CreateAigcSubject"), out)
-      local bad = assert(out:match("\n({\"code\"[^\n]*})"), out)
+      local bad = assert(out:match("\n({[^\n]*\"code\"[^\n]*})\n?$"), out)   -- the last line
       assert.equal("ClientError.InvalidParameter", cjson.decode(bad).code)
     end)
   end)
