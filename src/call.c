@@ -242,7 +242,7 @@ static int m_parse_response(lua_State *L)
 {
     size_t len;
     const char *action = luaL_checkstring(L, 2);
-    long long status;
+    long long status = 0;
     const char *body;
     vod_client *c = vod_client_check(L, 1);
     luaL_checktype(L, 3, LUA_TNUMBER);

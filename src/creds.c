@@ -295,7 +295,7 @@ static const char *str_field(lua_State *L, int t, const char *name, size_t *len)
 static int metadata_result(lua_State *L, vod_client *c, long status, const char *body,
                            size_t len, const char *neterr)
 {
-    char url[500], why[700];
+    char url[760], why[900];
     int base = lua_gettop(L);
     meta_url(c, url, sizeof url);
     if (neterr != NULL || status != 200) {
@@ -389,7 +389,7 @@ void vod_creds_refresh(lua_State *L, vod_client *c)
         return;
     }
     for (int step = 0; step < 2; step++) {
-        char url[500];
+        char url[760];
         vod_get_result r;
         int rc;
         meta_url(c, url, sizeof url);
@@ -450,7 +450,7 @@ static int m_credentials_from_function(lua_State *L)
 static int m_metadata_request(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    char url[500];
+    char url[760];
     if (c->cred.kind != VOD_CRED_CVM)
         return luaL_error(L, "this client does not use the CVM role");
     meta_url(c, url, sizeof url);

@@ -20,31 +20,6 @@
 
 #define SCRATCH_MT "tencentcloud.vod.scratch"
 
-static int bad_option(lua_State *L, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad_option(lua_State *L, const char *name, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "option '%s' %s", name, msg);
-    lua_pushstring(L, name);
-    lua_setfield(L, -2, "option");
-    return lua_error(L);
-}
-
-static int printable(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch <= 0x20 || ch >= 0x7f)
-            return 0;
-    }
-    return 1;
-}
-
 static void add_tried(char *tried, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void add_tried(char *tried, size_t n, const char *fmt, ...)
@@ -61,28 +36,7 @@ static void add_tried(char *tried, size_t n, const char *fmt, ...)
     tried[len + 1] = '\0';
 }
 
-static void get_raw(lua_State *L, int t, const char *name)
-{
-    lua_pushstring(L, name);
-    lua_rawget(L, t);
-}
 
-static const char *opt_string(lua_State *L, int t, const char *name, size_t *len)
-{
-    const char *s;
-    if (t == 0)
-        return NULL;
-    get_raw(L, t, name);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return NULL;
-    }
-    if (lua_type(L, -1) != LUA_TSTRING)
-        bad_option(L, name, "must be a string, got %s", luaL_typename(L, -1));
-    s = lua_tolstring(L, -1, len);
-    lua_pop(L, 1);      /* still referenced by the options table */
-    return s;
-}
 
 static int scratch_gc(lua_State *L)
 {
@@ -109,9 +63,9 @@ static void parse_metadata_url(lua_State *L, const char *url, size_t len, vod_cr
 {
     const char *h, *he, *colon = NULL;
     long port = 80;
-    if (len < 8 || len > 250 || strncmp(url, "http://", 7) != 0 || !printable(url, len) ||
+    if (len < 8 || len > 250 || strncmp(url, "http://", 7) != 0 || !vod_opt_printable(url, len, 0) ||
         strpbrk(url, "?#@\\%") != NULL)
-        bad_option(L, "metadata_url", "must be an http:// URL of at most 250 characters without "
+        vod_opt_error(L, "metadata_url", "must be an http:// URL of at most 250 characters without "
                    "user, query or fragment (e.g. \"%s\")", VOD_METADATA_URL);
     h = url + 7;
     he = strchr(h, '/');
@@ -120,10 +74,10 @@ static void parse_metadata_url(lua_State *L, const char *url, size_t len, vod_cr
     if (*h == '[') {
         const char *rb = memchr(h, ']', (size_t)(he - h));
         if (rb == NULL || rb == h + 1)
-            bad_option(L, "metadata_url", "has an unclosed '[' or an empty address");
+            vod_opt_error(L, "metadata_url", "has an unclosed '[' or an empty address");
         snprintf(k->meta_host, sizeof k->meta_host, "%.*s", (int)(rb - h - 1), h + 1);
         if (rb + 1 < he && rb[1] != ':')
-            bad_option(L, "metadata_url", "must be http://host[:port]/path/");
+            vod_opt_error(L, "metadata_url", "must be http://host[:port]/path/");
         colon = rb + 1 < he ? rb + 1 : NULL;
     } else {
         colon = memchr(h, ':', (size_t)(he - h));
@@ -131,15 +85,15 @@ static void parse_metadata_url(lua_State *L, const char *url, size_t len, vod_cr
         for (const char *q = k->meta_host; *q; q++)
             if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
                   (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
-                bad_option(L, "metadata_url", "has a host that is not a name or an address");
+                vod_opt_error(L, "metadata_url", "has a host that is not a name or an address");
     }
     if (k->meta_host[0] == '\0')
-        bad_option(L, "metadata_url", "has an empty host name");
+        vod_opt_error(L, "metadata_url", "has an empty host name");
     if (colon != NULL) {
         char *end;
         port = strtol(colon + 1, &end, 10);
         if (end != he || port < 1 || port > 65535)
-            bad_option(L, "metadata_url", "has a port outside 1..65535");
+            vod_opt_error(L, "metadata_url", "has a port outside 1..65535");
     }
     k->meta_port = (int)port;
     snprintf(k->meta_path, sizeof k->meta_path, "%.*s%s", (int)(url + len - he), he,
@@ -157,27 +111,27 @@ static void read_cvm_options(lua_State *L, int t, vod_cred_config *k, int *enabl
     parse_metadata_url(L, VOD_METADATA_URL, strlen(VOD_METADATA_URL), k);
     if (t == 0)
         return;
-    if ((s = opt_string(L, t, "metadata_url", &len)) != NULL)
+    if ((s = vod_opt_string(L, t, "metadata_url", &len)) != NULL)
         parse_metadata_url(L, s, len, k);
-    get_raw(L, t, "cvm_role");
+    vod_opt_raw(L, t, "cvm_role");
     if (lua_type(L, -1) == LUA_TBOOLEAN) {
         *enabled = lua_toboolean(L, -1);
     } else if (lua_type(L, -1) == LUA_TSTRING) {
         s = lua_tolstring(L, -1, &len);
-        if (len == 0 || len > 128 || !printable(s, len) || strpbrk(s, "/?#%\\") != NULL)
-            bad_option(L, "cvm_role", "must be a role name of 1 to 128 printable characters "
+        if (len == 0 || len > 128 || !vod_opt_printable(s, len, 0) || strpbrk(s, "/?#%\\") != NULL)
+            vod_opt_error(L, "cvm_role", "must be a role name of 1 to 128 printable characters "
                        "without spaces, '/', '?', '#', '%%' or '\\'");
         snprintf(k->role, sizeof k->role, "%s", s);
     } else if (!lua_isnil(L, -1)) {
-        bad_option(L, "cvm_role", "must be a role name, or false to skip the CVM role, got %s",
+        vod_opt_error(L, "cvm_role", "must be a role name, or false to skip the CVM role, got %s",
                    luaL_typename(L, -1));
     }
     lua_pop(L, 1);
-    get_raw(L, t, "metadata_timeout");
+    vod_opt_raw(L, t, "metadata_timeout");
     if (!lua_isnil(L, -1)) {
         double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
         if (!(v > 0 && v <= 60))
-            bad_option(L, "metadata_timeout", "must be a number of seconds, more than 0 and at "
+            vod_opt_error(L, "metadata_timeout", "must be a number of seconds, more than 0 and at "
                        "most 60");
         k->metadata_timeout = v;
     }
@@ -189,14 +143,14 @@ static int read_credentials_option(lua_State *L, int t, vod_options *o, int give
 {
     static const char *const f[] = { "secret_id", "secret_key", "token" };
     int ct;
-    get_raw(L, t, "credentials");
+    vod_opt_raw(L, t, "credentials");
     ct = lua_gettop(L);
     if (lua_isnil(L, ct)) {
         lua_pop(L, 1);
         return 0;
     }
     if (given_plain)
-        bad_option(L, "credentials", "cannot be combined with secret_id, secret_key or token: "
+        vod_opt_error(L, "credentials", "cannot be combined with secret_id, secret_key or token: "
                    "give one or the other");
     if (lua_type(L, ct) == LUA_TFUNCTION) {
         o->cred.kind = VOD_CRED_FUNCTION;
@@ -215,21 +169,21 @@ static int read_credentials_option(lua_State *L, int t, vod_options *o, int give
                     break;
             if (key == NULL || i == 3) {
                 const char *hint = key ? vod_suggest(key, len, f, 3) : NULL;
-                bad_option(L, "credentials", "has an unknown field '%.40s'%s%s%s",
+                vod_opt_error(L, "credentials", "has an unknown field '%.40s'%s%s%s",
                            key ? key : "?", hint ? " (did you mean '" : "", hint ? hint : "",
                            hint ? "'?)" : "");
             }
             if (lua_type(L, -1) != LUA_TSTRING)
-                bad_option(L, "credentials", "field '%s' must be a string, got %s", f[i],
+                vod_opt_error(L, "credentials", "field '%s' must be a string, got %s", f[i],
                            luaL_typename(L, -1));
             *dst[i] = lua_tolstring(L, -1, lens[i]);   /* held by the options table */
             lua_pop(L, 1);
         }
         if (o->secret_id == NULL || o->secret_key == NULL)
-            bad_option(L, "credentials", "needs both secret_id and secret_key");
+            vod_opt_error(L, "credentials", "needs both secret_id and secret_key");
         snprintf(o->cred.source, sizeof o->cred.source, "options");
     } else {
-        bad_option(L, "credentials", "must be a table { secret_id, secret_key, token } or a "
+        vod_opt_error(L, "credentials", "must be a table { secret_id, secret_key, token } or a "
                    "function returning one, got %s", luaL_typename(L, ct));
     }
     lua_pop(L, 1);
@@ -309,25 +263,25 @@ static int from_profile(lua_State *L, int t, vod_options *o)
     char notes[900] = "", home_path[4200];
     size_t len;
     vod_buf *text;
-    file = opt_string(L, t, "credentials_file", &len);
+    file = vod_opt_string(L, t, "credentials_file", &len);
     if (file != NULL) {
         if (len == 0 || memchr(file, '\0', len) != NULL)
-            bad_option(L, "credentials_file", "must be a file name");
+            vod_opt_error(L, "credentials_file", "must be a file name");
         file_from = "the option 'credentials_file'";
     } else if ((file = getenv("TENCENTCLOUD_CREDENTIALS_FILE")) != NULL && *file != '\0') {
         file_from = "TENCENTCLOUD_CREDENTIALS_FILE";
     } else {
         file = NULL;
     }
-    section = opt_string(L, t, "profile", &len);
+    section = vod_opt_string(L, t, "profile", &len);
     if (section != NULL) {
-        if (len == 0 || len > 128 || !printable(section, len) || strchr(section, ']'))
-            bad_option(L, "profile", "must be a section name of 1 to 128 printable characters "
+        if (len == 0 || len > 128 || !vod_opt_printable(section, len, 0) || strchr(section, ']'))
+            vod_opt_error(L, "profile", "must be a section name of 1 to 128 printable characters "
                        "without spaces or ']'");
         section_from = "the option 'profile'";
     } else if ((section = getenv("TENCENTCLOUD_PROFILE")) != NULL && *section != '\0') {
         len = strlen(section);
-        if (len > 128 || !printable(section, len) || strchr(section, ']'))
+        if (len > 128 || !vod_opt_printable(section, len, 0) || strchr(section, ']'))
             vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "TENCENTCLOUD_PROFILE must be a section "
                             "name of 1 to 128 printable characters without spaces or ']'");
         section_from = "TENCENTCLOUD_PROFILE";
@@ -368,9 +322,9 @@ void vod_creds_read(lua_State *L, int t, vod_options *o)
     char why[200];
     k->kind = VOD_CRED_STATIC;
     read_cvm_options(L, t, k, &cvm);
-    id = opt_string(L, t, "secret_id", &idl);
-    key = opt_string(L, t, "secret_key", &keyl);
-    tok = opt_string(L, t, "token", &tokl);
+    id = vod_opt_string(L, t, "secret_id", &idl);
+    key = vod_opt_string(L, t, "secret_key", &keyl);
+    tok = vod_opt_string(L, t, "token", &tokl);
     if (t != 0 && read_credentials_option(L, t, o, id || key || tok)) {
         if (k->kind == VOD_CRED_FUNCTION)
             return;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,13 @@ static const char *const NAMES[] = {
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
-static int bad_option(lua_State *L, const char *name, const char *fmt, const char *detail)
+int vod_opt_error(lua_State *L, const char *name, const char *fmt, ...)
 {
     char msg[400];
-    snprintf(msg, sizeof msg, fmt, detail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "option '%s' %s", name, msg);
     lua_pushstring(L, name);
     lua_setfield(L, -2, "option");
@@ -30,7 +34,7 @@ static int bad_option(lua_State *L, const char *name, const char *fmt, const cha
 }
 
 /* Header values must not be able to start a new header line. */
-static int printable(const char *s, size_t n, int allow_space)
+int vod_opt_printable(const char *s, size_t n, int allow_space)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -42,22 +46,24 @@ static int printable(const char *s, size_t n, int allow_space)
 
 /* Raw reads only: a value the table holds stays alive while we keep pointers
  * into it, whereas one made by an __index function would not. */
-static void get_raw(lua_State *L, int t, const char *name)
+void vod_opt_raw(lua_State *L, int t, const char *name)
 {
     lua_pushstring(L, name);
     lua_rawget(L, t);
 }
 
-static const char *get_string(lua_State *L, int t, const char *name, size_t *len)
+const char *vod_opt_string(lua_State *L, int t, const char *name, size_t *len)
 {
     const char *s;
-    get_raw(L, t, name);
+    if (t == 0)
+        return NULL;
+    vod_opt_raw(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return NULL;
     }
     if (lua_type(L, -1) != LUA_TSTRING)
-        bad_option(L, name, "must be a string, got %s", luaL_typename(L, -1));
+        vod_opt_error(L, name, "must be a string, got %s", luaL_typename(L, -1));
     s = lua_tolstring(L, -1, len);
     lua_pop(L, 1);      /* still referenced by the options table */
     return s;
@@ -66,17 +72,17 @@ static const char *get_string(lua_State *L, int t, const char *name, size_t *len
 static double get_seconds(lua_State *L, int t, const char *name, double def)
 {
     double v;
-    get_raw(L, t, name);
+    vod_opt_raw(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return def;
     }
     if (lua_type(L, -1) != LUA_TNUMBER)
-        bad_option(L, name, "must be a number of seconds, got %s", luaL_typename(L, -1));
+        vod_opt_error(L, name, "must be a number of seconds, got %s", luaL_typename(L, -1));
     v = (double)lua_tonumber(L, -1);
     lua_pop(L, 1);
     if (!(v > 0 && v <= 86400))
-        bad_option(L, name, "must be more than 0 and at most 86400 seconds%s", "");
+        vod_opt_error(L, name, "must be more than 0 and at most 86400 seconds%s", "");
     return v;
 }
 
@@ -85,7 +91,7 @@ static double sub_number(lua_State *L, int t, const char *opt, const char *name,
                          double min, double max)
 {
     double v;
-    get_raw(L, t, name);
+    vod_opt_raw(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return def;
@@ -95,7 +101,7 @@ static double sub_number(lua_State *L, int t, const char *opt, const char *name,
     if (!(v >= min && v <= max)) {
         char why[160];
         snprintf(why, sizeof why, "field '%s' must be a number from %g to %g", name, min, max);
-        bad_option(L, opt, "%s", why);
+        vod_opt_error(L, opt, "%s", why);
     }
     return v;
 }
@@ -116,7 +122,7 @@ static void only_fields(lua_State *L, int t, const char *opt, const char *const 
             const char *hint = k ? vod_suggest(k, len, names, n) : NULL;
             snprintf(why, sizeof why, "has an unknown field '%.40s'%s%s%s", k ? k : "?",
                      hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-            bad_option(L, opt, "%s", why);
+            vod_opt_error(L, opt, "%s", why);
         }
     }
 }
@@ -133,7 +139,7 @@ static void read_retries(lua_State *L, int t, vod_options *o)
     o->retry.deadline = 60;
     if (t == 0)
         return;
-    get_raw(L, t, "retries");
+    vod_opt_raw(L, t, "retries");
     rt = lua_gettop(L);
     if (lua_type(L, rt) == LUA_TBOOLEAN) {
         o->retry.enabled = lua_toboolean(L, rt);
@@ -143,15 +149,15 @@ static void read_retries(lua_State *L, int t, vod_options *o)
         o->retry.base_delay = sub_number(L, rt, "retries", "base_delay", 0.2, 0.001, 60);
         o->retry.max_delay = sub_number(L, rt, "retries", "max_delay", 5, 0.001, 300);
         o->retry.deadline = sub_number(L, rt, "retries", "deadline", 60, 0.001, 86400);
-        get_raw(L, rt, "max");
+        vod_opt_raw(L, rt, "max");
         if (!lua_isnil(L, -1)) {
             long long m;
             if (!vod_tointegral(L, -1, &m))
-                bad_option(L, "retries", "field 'max' must be an integer%s", "");
+                vod_opt_error(L, "retries", "field 'max' must be an integer%s", "");
         }
         lua_pop(L, 1);
     } else if (!lua_isnil(L, rt)) {
-        bad_option(L, "retries", "must be false, true or a table "
+        vod_opt_error(L, "retries", "must be false, true or a table "
                    "{ max, base_delay, max_delay, deadline }, got %s", luaL_typename(L, rt));
     }
     lua_pop(L, 1);
@@ -166,35 +172,35 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
     o->burst = 1;
     if (t == 0)
         return;
-    get_raw(L, t, "rate_limit");
+    vod_opt_raw(L, t, "rate_limit");
     rt = lua_gettop(L);
     if (lua_type(L, rt) == LUA_TBOOLEAN) {
         if (lua_toboolean(L, rt))
-            bad_option(L, "rate_limit", "must be false, a number of requests per second or a "
+            vod_opt_error(L, "rate_limit", "must be false, a number of requests per second or a "
                        "table { rate, burst, shared_dict }, got true%s", "");
         o->rate = 0;
     } else if (lua_type(L, rt) == LUA_TNUMBER) {
         o->rate = (double)lua_tonumber(L, rt);
         if (!(o->rate > 0 && o->rate <= 100000))
-            bad_option(L, "rate_limit", "must be more than 0 and at most 100000 requests per "
+            vod_opt_error(L, "rate_limit", "must be more than 0 and at most 100000 requests per "
                        "second%s", "");
     } else if (lua_type(L, rt) == LUA_TTABLE) {
         size_t len;
         only_fields(L, rt, "rate_limit", f, 3);
         o->rate = sub_number(L, rt, "rate_limit", "rate", 20, 0.001, 100000);
         o->burst = sub_number(L, rt, "rate_limit", "burst", 1, 1, 100000);
-        get_raw(L, rt, "shared_dict");
+        vod_opt_raw(L, rt, "shared_dict");
         if (!lua_isnil(L, -1)) {
             if (lua_type(L, -1) != LUA_TSTRING)
-                bad_option(L, "rate_limit", "field 'shared_dict' must be the name of a "
+                vod_opt_error(L, "rate_limit", "field 'shared_dict' must be the name of a "
                            "lua_shared_dict%s", "");
             o->rate_dict = lua_tolstring(L, -1, &len);
             if (len == 0 || len > 64)
-                bad_option(L, "rate_limit", "field 'shared_dict' must be 1 to 64 characters%s", "");
+                vod_opt_error(L, "rate_limit", "field 'shared_dict' must be 1 to 64 characters%s", "");
         }
         lua_pop(L, 1);
     } else if (!lua_isnil(L, rt)) {
-        bad_option(L, "rate_limit", "must be false, a number of requests per second or a table "
+        vod_opt_error(L, "rate_limit", "must be false, a number of requests per second or a table "
                    "{ rate, burst, shared_dict }, got %s", luaL_typename(L, rt));
     }
     lua_pop(L, 1);
@@ -229,14 +235,14 @@ static void check_endpoint(lua_State *L, const char *ep, size_t len)
 {
     const char *colon, *host_end;
     if (len == 0 || len > 260)
-        bad_option(L, "endpoint", "must be a host or host:port of 1 to 260 characters%s", "");
+        vod_opt_error(L, "endpoint", "must be a host or host:port of 1 to 260 characters%s", "");
     if (strstr(ep, "://") != NULL)
-        bad_option(L, "endpoint", "must be a host or host:port without a scheme "
+        vod_opt_error(L, "endpoint", "must be a host or host:port without a scheme "
                    "(use the 'scheme' option for http), got '%.80s'", ep);
     if (ep[0] == '[') {                 /* [v6]:port */
         host_end = memchr(ep, ']', len);
         if (host_end == NULL)
-            bad_option(L, "endpoint", "has an unclosed '[' in '%.80s'", ep);
+            vod_opt_error(L, "endpoint", "has an unclosed '[' in '%.80s'", ep);
         host_end++;
     } else {
         colon = memchr(ep, ':', len);
@@ -247,22 +253,22 @@ static void check_endpoint(lua_State *L, const char *ep, size_t len)
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '.' || c == '-' || (ep[0] == '[' && (c == ':' || c == '[' || c == ']'));
         if (!ok)
-            bad_option(L, "endpoint", "may contain only letters, digits, '.', '-' and a :port, "
-                       "got '%.80s'", printable(ep, len, 1) ? ep : "(control characters)");
+            vod_opt_error(L, "endpoint", "may contain only letters, digits, '.', '-' and a :port, "
+                       "got '%.80s'", vod_opt_printable(ep, len, 1) ? ep : "(control characters)");
     }
     if (host_end == ep || (ep[0] == '[' && host_end - ep <= 2))
-        bad_option(L, "endpoint", "has an empty host name%s", "");
+        vod_opt_error(L, "endpoint", "has an empty host name%s", "");
     if (host_end < ep + len) {
         char *end;
         long port;
         if (*host_end != ':' || host_end[1] < '0' || host_end[1] > '9')
-            bad_option(L, "endpoint", "must be host or host:port, got '%.80s'",
-                       printable(ep, len, 1) ? ep : "(control characters)");
+            vod_opt_error(L, "endpoint", "must be host or host:port, got '%.80s'",
+                       vod_opt_printable(ep, len, 1) ? ep : "(control characters)");
         errno = 0;
         port = strtol(host_end + 1, &end, 10);
         if (errno != 0 || *end != '\0' || end != ep + len || port < 1 || port > 65535)
-            bad_option(L, "endpoint", "has a port outside 1..65535 in '%.80s'",
-                       printable(ep, len, 1) ? ep : "(control characters)");
+            vod_opt_error(L, "endpoint", "has a port outside 1..65535 in '%.80s'",
+                       vod_opt_printable(ep, len, 1) ? ep : "(control characters)");
     }
 }
 
@@ -282,13 +288,13 @@ static void read_proxy(lua_State *L, int t, vod_options *o)
     int https = strcmp(o->scheme, "https") == 0, port;
     size_t hl;
     if (t) {
-        get_raw(L, t, "proxy");
+        vod_opt_raw(L, t, "proxy");
         if (lua_type(L, -1) == LUA_TSTRING) {
             size_t len;
             const char *s = lua_tolstring(L, -1, &len);
             if (vod_proxy_parse(s, len, 0, &o->proxy, why, sizeof why) != 0) {
                 vod_proxy_wipe(&o->proxy);
-                bad_option(L, "proxy", "%s", why);
+                vod_opt_error(L, "proxy", "%s", why);
             }
             snprintf(o->proxy.source, sizeof o->proxy.source, "option");
             lua_pop(L, 1);
@@ -299,7 +305,7 @@ static void read_proxy(lua_State *L, int t, vod_options *o)
             return;                     /* false: no proxy, whatever the environment says */
         }
         if (!lua_isnil(L, -1))
-            bad_option(L, "proxy", "must be a URL string scheme://[user:password@]host[:port] "
+            vod_opt_error(L, "proxy", "must be a URL string scheme://[user:password@]host[:port] "
                        "or false, got %s", lua_type(L, -1) == LUA_TBOOLEAN ? "true"
                        : luaL_typename(L, -1));
         lua_pop(L, 1);
@@ -339,60 +345,60 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
     o->max_response_size = 16u * 1024u * 1024u;
     if (t) {
         const char *s;
-        if ((s = get_string(L, t, "site", &len)) != NULL) {
+        if ((s = vod_opt_string(L, t, "site", &len)) != NULL) {
             if (strcmp(s, "china") == 0 && len == 5)
                 o->endpoint = VOD_CHINA_ENDPOINT;
             else if (strcmp(s, "intl") != 0 || len != 4)
-                bad_option(L, "site", "must be \"intl\" (vod.intl.tencentcloudapi.com) or "
+                vod_opt_error(L, "site", "must be \"intl\" (vod.intl.tencentcloudapi.com) or "
                            "\"china\" (vod.tencentcloudapi.com)%s", "");
         }
-        if ((s = get_string(L, t, "endpoint", &len)) != NULL) {   /* overrides site */
+        if ((s = vod_opt_string(L, t, "endpoint", &len)) != NULL) {   /* overrides site */
             check_endpoint(L, s, len);
             o->endpoint = s;
         }
-        if ((s = get_string(L, t, "scheme", &len)) != NULL) {
+        if ((s = vod_opt_string(L, t, "scheme", &len)) != NULL) {
             if (strcmp(s, "https") != 0 && strcmp(s, "http") != 0)
-                bad_option(L, "scheme", "must be \"https\" or \"http\", got '%.20s'",
-                           printable(s, len, 1) ? s : "?");
+                vod_opt_error(L, "scheme", "must be \"https\" or \"http\", got '%.20s'",
+                           vod_opt_printable(s, len, 1) ? s : "?");
             o->scheme = s;
         }
-        if ((s = get_string(L, t, "region", &len)) != NULL) {
+        if ((s = vod_opt_string(L, t, "region", &len)) != NULL) {
             for (size_t i = 0; i < len; i++)
                 if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-                    bad_option(L, "region", "may contain only a-z, 0-9 and '-' (e.g. "
+                    vod_opt_error(L, "region", "may contain only a-z, 0-9 and '-' (e.g. "
                                "\"ap-guangzhou\")%s", "");
             if (len == 0 || len > 64)
-                bad_option(L, "region", "must be 1 to 64 characters%s", "");
+                vod_opt_error(L, "region", "must be 1 to 64 characters%s", "");
             o->region = s;
         }
-        if ((s = get_string(L, t, "language", &len)) != NULL) {
+        if ((s = vod_opt_string(L, t, "language", &len)) != NULL) {
             if (strcmp(s, "zh-CN") != 0 || len != 5) {
                 if (strcmp(s, "en-US") != 0 || len != 5)
-                    bad_option(L, "language", "must be \"zh-CN\" or \"en-US\"%s", "");
+                    vod_opt_error(L, "language", "must be \"zh-CN\" or \"en-US\"%s", "");
             }
             o->language = s;
         }
-        if ((s = get_string(L, t, "ca_file", &len)) != NULL) {
+        if ((s = vod_opt_string(L, t, "ca_file", &len)) != NULL) {
             FILE *f;
             if (len == 0 || memchr(s, '\0', len) != NULL)
-                bad_option(L, "ca_file", "must be a file name%s", "");
+                vod_opt_error(L, "ca_file", "must be a file name%s", "");
             f = fopen(s, "rb");
             if (f == NULL) {
                 char why[300];
                 snprintf(why, sizeof why, "cannot be read: %s", strerror(errno));
-                bad_option(L, "ca_file", "%s", why);
+                vod_opt_error(L, "ca_file", "%s", why);
             }
             fclose(f);
             o->ca_file = s;
         }
         o->timeout = get_seconds(L, t, "timeout", o->timeout);
         o->connect_timeout = get_seconds(L, t, "connect_timeout", o->connect_timeout);
-        get_raw(L, t, "max_response_size");
+        vod_opt_raw(L, t, "max_response_size");
         if (!lua_isnil(L, -1)) {
             long long v = 0;
             if (lua_type(L, -1) != LUA_TNUMBER || !vod_tointegral(L, -1, &v) ||
                 v < 1024 || v > 1024LL * 1024 * 1024)
-                bad_option(L, "max_response_size", "must be an integer from 1024 to 2^30 bytes%s", "");
+                vod_opt_error(L, "max_response_size", "must be an integer from 1024 to 2^30 bytes%s", "");
             o->max_response_size = (size_t)v;
         }
         lua_pop(L, 1);
@@ -400,13 +406,13 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
     read_retries(L, t, o);
     read_rate_limit(L, t, o);
     if (t) {
-        get_raw(L, t, "debug");
+        vod_opt_raw(L, t, "debug");
         if (lua_type(L, -1) == LUA_TFUNCTION)
             o->debug = 2;
         else if (lua_type(L, -1) == LUA_TBOOLEAN)
             o->debug = lua_toboolean(L, -1);
         else if (!lua_isnil(L, -1))
-            bad_option(L, "debug", "must be true, false or a function receiving each line, got %s",
+            vod_opt_error(L, "debug", "must be true, false or a function receiving each line, got %s",
                        luaL_typename(L, -1));
         lua_pop(L, 1);
     }

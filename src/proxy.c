@@ -188,7 +188,7 @@ int vod_proxy_parse(const char *s, size_t len, int scheme_optional, vod_proxy *p
             port_s = rb + 2;
         }
     } else {
-        const char *colon = memchr(hp, ':', (size_t)(end - hp));
+        const char *colon = end > hp ? memchr(hp, ':', (size_t)(end - hp)) : NULL;
         host = hp;
         host_end = colon ? colon : end;
         if (colon)
