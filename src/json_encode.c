@@ -277,29 +277,28 @@ static int encode_value(enc *e, int idx, int depth)
     }
 }
 
-int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
+static void enc_init(enc *e, lua_State *L, vod_buf *b, vod_json_error *err)
 {
-    enc e;
-    e.L = L;
-    e.b = b;
-    e.err = err;
-    e.pathlen = 0;
+    e->L = L;
+    e->b = b;
+    e->err = err;
+    e->pathlen = 0;
     err->path[0] = '\0';
     err->message[0] = '\0';
     err->oom = 0;
+}
+
+int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
+{
+    enc e;
+    enc_init(&e, L, b, err);
     return encode_table(&e, vod_absindex(L, idx), 0, 1);
 }
 
 int vod_json_encode_value(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
 {
     enc e;
-    e.L = L;
-    e.b = b;
-    e.err = err;
-    e.pathlen = 0;
-    err->path[0] = '\0';
-    err->message[0] = '\0';
-    err->oom = 0;
+    enc_init(&e, L, b, err);
     idx = vod_absindex(L, idx);
     if (lua_type(L, idx) == LUA_TTABLE)
         return encode_table(&e, idx, 0, 2);
