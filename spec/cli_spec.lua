@@ -12,13 +12,8 @@ local TREE = assert(so:match("^(.*)/lib/lua/[^/]+/tencentcloud/vod%.so$"), "not 
 local TCVOD = TREE .. "/bin/tcvod"
 local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/spec/cli_spec%.lua$")) or "."
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local process = require "support.process"
+local read, free_port = process.read_file, process.free_port
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
@@ -56,15 +51,6 @@ local function run(argv, o)
     q(TMP .. "/out"), q(TMP .. "/err"), q(TMP .. "/rc"))
   os.execute(cmd)
   return { code = tonumber(read(TMP .. "/rc")), out = read(TMP .. "/out"), err = read(TMP .. "/err") }
-end
-
--- A loopback port nothing listens on.
-local function free_port()
-  local socket = require "socket"
-  local srv = assert(socket.bind("127.0.0.1", 0))
-  local _, port = srv:getsockname()
-  srv:close()
-  return tonumber(port)
 end
 
 -- The fake's HTTPS listener and its test CA.

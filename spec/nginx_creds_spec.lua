@@ -6,65 +6,29 @@
 local fake = require "support.fake"
 local meta = require "support.metadata"
 local http = require "socket.http"
-local socket = require "socket"
 local cjson = require "cjson"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("*a")
-  p:close()
-  return out
-end
+local nginx = require "support.nginx"
 
-local root = sh("pwd"):gsub("%s+$", "")
-local tree = os.getenv("VOD_JIT_TREE") or (root .. "/build/treejit")
-local prefix = root .. "/build/nginx-creds-test"
-local port
+local prefix = nginx.root .. "/build/nginx-creds-test"
+local port, server
 
 local function get(path)
   return http.request("http://127.0.0.1:" .. port .. path)
 end
 
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, p = s:getsockname()
-  s:close()
-  return p
-end
-
 describe("credentials in nginx #nginx", function()
   setup(function()
-    local info = fake.start()
     meta.start()
-    port = free_port()
-    sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
-    local f = assert(io.open(root .. "/spec/nginx/nginx.conf.in"))
-    local conf = f:read("*a"):gsub("\nenv [^\n]*;", "")   -- no credentials, no proxy
-    f:close()
-    local values = {
-      USER = sh("id -u"):match("^0") and "user root;" or "",
-      PREFIX = prefix, SPEC = root .. "/spec", PORT = tostring(port), CA = info.ca,
-      LUA_PATH = tree .. "/share/lua/5.1/?.lua", LUA_CPATH = tree .. "/lib/lua/5.1/?.so",
-      HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
-      WRONG = ("%d"):format(info.ports.https_wrong_host),
-      UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
+    -- no credentials and no proxy from the environment: no env directives
+    server = nginx.start {
+      prefix = prefix, strip_env = true,
+      env = "env -u TENCENTCLOUD_SECRET_ID -u TENCENTCLOUD_SECRET_KEY",
     }
-    conf = conf:gsub("@([A-Z_]+)@", function(k) return assert(values[k], k) end)
-    f = assert(io.open(prefix .. "/nginx.conf", "w"))
-    f:write(conf)
-    f:close()
-    local out = sh(("env -u TENCENTCLOUD_SECRET_ID -u TENCENTCLOUD_SECRET_KEY nginx -p '%s' -c '%s/nginx.conf' -e '%s/error.log'")
-      :format(prefix, prefix, prefix))
-    for _ = 1, 100 do
-      if get("/plain") == "ok\n" then break end
-      socket.sleep(0.05)
-    end
-    assert(get("/plain") == "ok\n", "nginx did not start: " .. out .. sh("cat '" .. prefix .. "/error.log'"))
+    port = server.port
   end)
 
-  teardown(function()
-    sh("nginx -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -s stop")
-  end)
+  teardown(function() server.stop() end)
 
   local n = 0
   local function creds(query)

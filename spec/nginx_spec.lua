@@ -8,17 +8,11 @@ local http = require "socket.http"
 local socket = require "socket"
 local cjson = require "cjson"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("*a")
-  p:close()
-  return out
-end
+local nginx = require "support.nginx"
 
-local root = sh("pwd"):gsub("%s+$", "")
-local tree = os.getenv("VOD_JIT_TREE") or (root .. "/build/treejit")
+local sh, root = nginx.sh, nginx.root
 local prefix = root .. "/build/nginx-test"
-local port
+local port, server
 
 local function get(path)
   local body, code, headers = http.request("http://127.0.0.1:" .. port .. path)
@@ -32,47 +26,17 @@ local function vod(query)
   return t, code
 end
 
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, p = s:getsockname()
-  s:close()
-  return p
-end
-
 describe("in nginx #nginx", function()
   setup(function()
-    local info = fake.start()
     proxy.start()
-    port = free_port()
-    sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
-    local f = assert(io.open(root .. "/spec/nginx/nginx.conf.in"))
-    local conf = f:read("*a")
-    f:close()
-    local values = {
-      USER = sh("id -u"):match("^0") and "user root;" or "",
-      PREFIX = prefix, SPEC = root .. "/spec", PORT = tostring(port), CA = info.ca,
-      LUA_PATH = tree .. "/share/lua/5.1/?.lua", LUA_CPATH = tree .. "/lib/lua/5.1/?.so",
-      HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
-      WRONG = ("%d"):format(info.ports.https_wrong_host),
-      UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
-      PROXY_ENV = proxy.url("http"),
+    server = nginx.start {
+      prefix = prefix, values = { PROXY_ENV = proxy.url("http") },
+      env = ("env TENCENTCLOUD_SECRET_ID=%s TENCENTCLOUD_SECRET_KEY=%s"):format(fake.SECRET_ID, fake.SECRET_KEY),
     }
-    conf = conf:gsub("@([A-Z_]+)@", function(k) return assert(values[k], k) end)
-    f = assert(io.open(prefix .. "/nginx.conf", "w"))
-    f:write(conf)
-    f:close()
-    local out = sh(("env TENCENTCLOUD_SECRET_ID=%s TENCENTCLOUD_SECRET_KEY=%s nginx -p '%s' -c '%s/nginx.conf' -e '%s/error.log'")
-      :format(fake.SECRET_ID, fake.SECRET_KEY, prefix, prefix, prefix))
-    for _ = 1, 100 do
-      if get("/plain") == "ok\n" then break end
-      socket.sleep(0.05)
-    end
-    assert(get("/plain") == "ok\n", "nginx did not start: " .. out .. sh("cat '" .. prefix .. "/error.log'"))
+    port = server.port
   end)
 
-  teardown(function()
-    sh("nginx -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -s stop")
-  end)
+  teardown(function() server.stop() end)
 
   before_each(function()
     fake.reset()

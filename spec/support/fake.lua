@@ -2,8 +2,7 @@
 -- API, and clients pointed at it. The runner (spec/run.sh) starts one server
 -- for the whole run and exports FAKE_VOD_DIR; run alone, busted starts its own.
 local cjson = require "cjson"
-local http = require "socket.http"
-local ltn12 = require "ltn12"
+local process = require "support.process"
 
 local M = {}
 
@@ -15,49 +14,20 @@ M.TOKEN = "fakeVodTokenEXAMPLE"
 
 local spec_dir = (debug.getinfo(1, "S").source:match("^@(.*)/support/fake%.lua$")) or "spec"
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
-local function sleep(s) os.execute("sleep " .. s) end
-
 local info
 
 function M.start()
   if info then return info end
   local dir = os.getenv("FAKE_VOD_DIR")
-  local own = false
-  if not dir or dir == "" then
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p '" .. dir .. "'"))
+  local own = not dir or dir == ""
+  if own then
+    dir = process.tmpdir()
     assert(os.execute(("python3 '%s/fake_vod/server.py' --dir '%s' >'%s/server.log' 2>&1 &")
       :format(spec_dir, dir, dir)))
-    own = true
   end
-  local ports
-  for _ = 1, 200 do
-    local s = read_file(dir .. "/ports.json")
-    if s and s ~= "" then ports = cjson.decode(s) break end
-    sleep(0.05)
-  end
-  assert(ports, "the fake endpoint did not start; see " .. dir .. "/server.log")
+  local ports = process.wait_json(dir .. "/ports.json", "the fake endpoint", dir .. "/server.log")
   info = { dir = dir, ports = ports, ca = dir .. "/ca.pem", own = own }
-  if own then
-    -- stop it when this Lua state closes
-    local stopper = function() os.execute("kill " .. ports.pid .. " 2>/dev/null") end
-    if newproxy then                                    -- LuaJIT: __gc on a proxy
-      local p = newproxy(true)
-      getmetatable(p).__gc = stopper
-      info.stopper = p
-    else
-      info.stopper = setmetatable({}, { __gc = stopper })
-    end
-  end
+  if own then process.stop_at_exit(info, "kill " .. ports.pid .. " 2>/dev/null") end
   return info
 end
 
@@ -68,17 +38,7 @@ function M.endpoint(kind)
 end
 
 local function control(method, path, body)
-  local out = {}
-  local src = body and cjson.encode(body) or ""
-  local ok, code = http.request {
-    url = "http://" .. M.endpoint("http") .. "/_control/" .. path,
-    method = method,
-    source = ltn12.source.string(src),
-    headers = { ["content-type"] = "application/json", ["content-length"] = #src },
-    sink = ltn12.sink.table(out),
-  }
-  assert(ok and code == 200, "control " .. path .. " failed: " .. tostring(code))
-  return cjson.decode(table.concat(out))
+  return process.control("http://" .. M.endpoint("http") .. "/_control/" .. path, method, body)
 end
 
 -- The same through a curl process: for measurements (the soak's memory) that
