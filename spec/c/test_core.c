@@ -7,13 +7,7 @@
 #include "suggest.h"
 #include "utf8.h"
 
-static int passed, failed;
-
-#define CHECK(cond, what)                                               \
-    do {                                                                \
-        if (cond) passed++;                                             \
-        else { failed++; printf("FAIL %s:%d %s\n", __FILE__, __LINE__, what); } \
-    } while (0)
+#include "check.h"
 
 static size_t count(const char *s) { return vod_utf8_count(s, strlen(s), NULL); }
 
@@ -72,6 +66,5 @@ int main(void)
     test_utf8();
     test_suggest();
     test_buf();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

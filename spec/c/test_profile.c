@@ -8,13 +8,7 @@
 
 #include "profile.h"
 
-static int passed, failed;
-
-#define CHECK(cond, what)                                               \
-    do {                                                                \
-        if (cond) passed++;                                             \
-        else { failed++; printf("FAIL %s:%d %s\n", __FILE__, __LINE__, what); } \
-    } while (0)
+#include "check.h"
 
 static char text[4096];
 
@@ -87,6 +81,5 @@ int main(void)
 {
     test_parse();
     test_load();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

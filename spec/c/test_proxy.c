@@ -5,13 +5,7 @@
 
 #include "proxy.h"
 
-static int passed, failed;
-
-#define CHECK(cond, what)                                               \
-    do {                                                                \
-        if (cond) passed++;                                             \
-        else { failed++; printf("FAIL %s:%d %s\n", __FILE__, __LINE__, what); } \
-    } while (0)
+#include "check.h"
 
 static vod_proxy P;
 static char why[200];
@@ -223,6 +217,5 @@ int main(void)
     test_parse_bad();
     test_no_proxy();
     test_env();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }
