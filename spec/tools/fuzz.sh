@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
-HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy fuzz_profile"
-CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check proxy profile"
+HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy fuzz_profile fuzz_http1"
+CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check proxy profile http1"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -Wall -Wextra -Isrc -I/usr/include/lua5.4"
@@ -92,6 +92,23 @@ cat >"$OUT/sign.dict" <<'EOF'
 "CreateAigcSubject"
 EOF
 
+cat >"$OUT/http1.dict" <<'EOF'
+"HTTP/1.1 "
+"HTTP/1.0 "
+"200 OK"
+"100 Continue"
+"\x0d\x0a"
+"\x0d\x0a\x0d\x0a"
+"Content-Length: "
+"Transfer-Encoding: chunked"
+"Connection: close"
+"Connection: keep-alive"
+"Date: "
+"0\x0d\x0a\x0d\x0a"
+";ext"
+"ffffffff"
+EOF
+
 echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
@@ -111,6 +128,7 @@ for name in $HARNESSES; do
     fuzz_check_params) opts="-max_len=2048" ;;
     fuzz_proxy)        opts="-max_len=1200" ;;
     fuzz_profile)      opts="-max_len=2048" ;;
+    fuzz_http1)        opts="-max_len=2048 -dict=$OUT/http1.dict" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"

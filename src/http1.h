@@ -1,0 +1,58 @@
+/* An HTTP/1.1 response reader for the hot path (transport_raw.c): fed the
+ * bytes as they arrive, it finds the status, the framing (Content-Length,
+ * chunked, or the end of the connection), Connection and Date, and appends
+ * the body to a buffer. No I/O, no Lua, no allocation but the body's and the
+ * current line's; fuzzed on its own (spec/fuzz/fuzz_http1.c). */
+#ifndef VOD_HTTP1_H
+#define VOD_HTTP1_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define VOD_H1_MAX_HEAD (64 * 1024)     /* status line + headers, per response */
+
+typedef enum vod_h1_rc {
+    VOD_H1_MORE = 0,    /* feed more bytes */
+    VOD_H1_DONE,        /* a whole final response was read */
+    VOD_H1_ERROR,       /* not HTTP/1.x as we accept it: p->error says why */
+    VOD_H1_TOO_LARGE,   /* the body would exceed max_body */
+    VOD_H1_NOMEM
+} vod_h1_rc;
+
+typedef struct vod_h1 {
+    size_t max_body;
+    int state;
+    vod_buf line;               /* the line being read (status, header, chunk size) */
+    size_t head_bytes;          /* of this response's head so far */
+    long status;
+    int started;                /* a byte of the response arrived */
+    int minor;                  /* HTTP/1.<minor> */
+    int keep_alive;             /* the connection may carry the next request */
+    int conn_close, conn_keep;  /* Connection: close / keep-alive seen */
+    int chunked;
+    int framing_hdr;            /* the last header line was a framing one (for obs-fold) */
+    long long content_length;   /* -1: none given */
+    unsigned long long left;    /* bytes left of the body or of the current chunk */
+    int extra;                  /* bytes came after the response: do not reuse */
+    char date[64];              /* the Date header, "" when none */
+    const char *error;          /* static text, set with VOD_H1_ERROR */
+} vod_h1;
+
+/* Gets ready for the response to a new request. */
+void vod_h1_start(vod_h1 *p, size_t max_body);
+
+/* Consumes n bytes; the body goes to `body` (which the caller resets). After
+ * DONE, p->extra tells whether bytes were left over. */
+vod_h1_rc vod_h1_feed(vod_h1 *p, const char *data, size_t n, vod_buf *body);
+
+/* The peer closed the connection: DONE when that ends a body delimited by
+ * the close, ERROR otherwise (p->error says where it stopped). */
+vod_h1_rc vod_h1_eof(vod_h1 *p);
+
+/* 1 once any byte of a response arrived. */
+int vod_h1_started(const vod_h1 *p);
+
+void vod_h1_free(vod_h1 *p);
+
+#endif
