@@ -282,10 +282,10 @@ describe("end to end", function()
       local err = fake.raises(client.create_aigc_subject, client, PARAMS)
       assert.equal("ClientError.Network", err.code)
       assert.truthy(err.message:find("it was not sent again", 1, true), err.message)
-      assert.equal(2, fake.stats().actions.CreateAigcSubject)   -- libcurl did not re-send it
+      assert.equal(2, fake.stats().actions.CreateAigcSubject)   -- it was not sent again
       assert.is_string(client:create_aigc_subject(PARAMS).TaskId) -- and the client recovers
     end)
-    it("lets libcurl re-send a read-only query on a fresh connection", function()
+    it("re-sends a read-only query on a fresh connection", function()
       local client = fake.client()
       local res = client:create_aigc_subject(PARAMS)
       fake.fault { mode = "close_before", count = 1 }

@@ -1,6 +1,7 @@
 #include "transport.h"
 
 #include "ca_store.h"
+#include "transport_raw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,11 +153,14 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
     SET(CURLOPT_HEADERDATA, t);
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    if (!t->proxy_absolute)
+        return vod_raw_init(t, c);
     return 0;
 }
 
 void vod_transport_free(vod_transport *t)
 {
+    vod_raw_free(t);                    /* closes the connection while the handle lives */
     if (t->easy != NULL)
         curl_easy_cleanup(t->easy);
     t->easy = NULL;
@@ -165,7 +169,7 @@ void vod_transport_free(vod_transport *t)
     t->ca_path = NULL;
 }
 
-static vod_tp_status classify(CURLcode rc, const vod_transport *t)
+vod_tp_status vod_tp_classify(CURLcode rc, const vod_transport *t)
 {
     switch (rc) {
     case CURLE_OK: return VOD_TP_OK;
@@ -200,7 +204,7 @@ static vod_tp_status classify(CURLcode rc, const vod_transport *t)
  * server: the CONNECT's own status, the SOCKS reply, a 407 to an
  * absolute-form request, the proxy's certificate. Returns 1 when it was one
  * (r updated, the message in t->proxy_msg). Nothing reached the server. */
-static int proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
+int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
 {
     long cc = 0, px = 0, vr = 0;
     const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
@@ -247,6 +251,9 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
 {
     CURLcode rc;
     long connects = 0;
+    t->refused_resend = 0;
+    if (t->raw)
+        return vod_raw_post(t, headers, nheaders, body, len, may_resend, r);
     if (nheaders > VOD_TP_MAX_HEADERS)
         nheaders = VOD_TP_MAX_HEADERS;
     /* libcurl only reads the list: link our fixed nodes, no allocation */
@@ -267,7 +274,7 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
 
     rc = curl_easy_perform(t->easy);
 
-    r->status = classify(rc, t);
+    r->status = vod_tp_classify(rc, t);
     r->http_status = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->http_status);
     curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
@@ -277,7 +284,7 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
         curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &req_size);
         r->sent = req_size > 0 || t->attempts > 0;
     }
-    if (t->proxy != VOD_PROXY_NONE && proxy_failure(t, rc, r))
+    if (t->proxy != VOD_PROXY_NONE && vod_tp_proxy_failure(t, rc, r))
         r->message = t->proxy_msg;
     else if (r->status == VOD_TP_TOO_LARGE)
         r->message = "response body larger than the cap";

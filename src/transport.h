@@ -1,6 +1,9 @@
 /* HTTP(S) POST with libcurl: one easy handle per client, reused so its
- * connection stays alive between calls. Knows nothing of Lua or of signing;
- * never calls back into anything that could raise. */
+ * connection stays alive between calls. libcurl opens the connections; the
+ * requests go through transport_raw.c's HTTP/1.1 over them, except for an
+ * http endpoint behind an HTTP proxy (absolute-form), where libcurl does the
+ * whole request. Knows nothing of Lua or of signing; never calls back into
+ * anything that could raise. */
 #ifndef VOD_TRANSPORT_H
 #define VOD_TRANSPORT_H
 
@@ -8,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "http1.h"
 #include "proxy.h"
 
 #define VOD_TP_MAX_HEADERS 16
@@ -51,6 +55,16 @@ typedef struct vod_transport {
     vod_proxy_kind proxy;       /* VOD_PROXY_NONE when going straight */
     int proxy_absolute;         /* an http endpoint through an HTTP proxy: absolute-form */
     char proxy_msg[CURL_ERROR_SIZE + 64];  /* a failure at the proxy, said so */
+    /* the raw path (transport_raw.c) */
+    int raw;                    /* in use: libcurl only connects */
+    CURLM *multi;               /* holds the easy handle while a connection is open */
+    int attached;               /* a connection is open */
+    curl_socket_t fd;
+    long timeout_ms;
+    long long last_used_ms;     /* when the open connection last answered */
+    vod_buf request;            /* the request line and Host, then each call's rest */
+    size_t prefix_len;
+    vod_h1 h1;
 } vod_transport;
 
 typedef struct vod_tp_result {
@@ -69,15 +83,16 @@ int vod_transport_global_init(void);
 int vod_transport_init(vod_transport *t, const vod_tp_config *c);
 void vod_transport_free(vod_transport *t);
 
-/* POSTs body with the given header lines ("Name: value"). The response body
- * is in t->response afterwards. Returns r->status.
+/* POSTs body with the given header lines ("Name: value"; "Name:" alone is
+ * skipped). The response body is in t->response afterwards. Returns
+ * r->status.
  *
- * When a reused connection dies before any answer, libcurl sends the request
- * again on a new one, silently. That is safe only for a read-only action:
- * with may_resend = 0 the second send is refused (CURLOPT_PREREQFUNCTION sees
- * libcurl about to send the request a second time), the call fails with
- * VOD_TP_NETWORK, r->sent set, and the caller decides. The body goes out in
- * the same write as the headers (CURLOPT_POSTFIELDS), not in a second one. */
+ * When a reused connection dies before any answer, the request is sent again
+ * on a new one only when nothing of it was written, or when may_resend is
+ * set (a read-only action). Otherwise the call fails with VOD_TP_NETWORK,
+ * r->sent set, and the caller decides. (On libcurl's own path,
+ * CURLOPT_PREREQFUNCTION refuses its silent second send.) The headers and
+ * the body go out in one write. */
 vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
                                  const char *body, size_t len, int may_resend, vod_tp_result *r);
 
