@@ -7,6 +7,10 @@ local fake = require "support.fake"
 local vod = require "tencentcloud.vod"
 
 local CALLS = tonumber(os.getenv("VOD_SOAK_CALLS") or "") or 20000
+-- Under AddressSanitizer (spec/tools/asan.sh) RSS measures its quarantine,
+-- which holds up to 256 MB of freed memory (20 000 calls: +41 MB, and +0.3 MB
+-- with quarantine_size_mb=0): there LeakSanitizer judges leaks instead.
+local UNDER_ASAN = (os.getenv("ASAN_OPTIONS") or "") ~= ""
 local FAULT_EVERY = 50
 local FAULTS = {
   { mode = "http502" }, { mode = "notjson" }, { mode = "close_before" }, { mode = "close_mid" },
@@ -79,6 +83,8 @@ describe("soak #soak", function()
     assert.equal(created + told, s.tasks_created)
     assert.truthy(told > 0, "the faults should have produced some ambiguous creates")
     assert.truthy(heap_growth < 256, ("Lua heap grew %.0f KB"):format(heap_growth))
-    assert.truthy(rss_growth < 4096, ("RSS grew %d KB"):format(rss_growth))
+    if not UNDER_ASAN then
+      assert.truthy(rss_growth < 4096, ("RSS grew %d KB"):format(rss_growth))
+    end
   end)
 end)
