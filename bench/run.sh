@@ -37,7 +37,7 @@ echo "== signing (C)"
 cc -O2 -Isrc bench/bench_sign.c src/tc3_sign.c -lmbedcrypto -o "$DIR/bench_sign"
 "$DIR/bench_sign" 200000 > "$DIR/sign.json"
 
-echo "== the floor: a bare libcurl keep-alive POST loop in C (no signing, no Lua)"
+echo "== for scale: libcurl's own HTTP, a bare curl_easy_perform keep-alive POST loop in C"
 cc -O2 bench/bench_curl.c -lcurl -o "$DIR/bench_curl"
 N=$(python3 -c "print(max(1000, int(20000 * float('${BENCH_SCALE:-1}'))))")
 # The endpoint's worker is pinned to CPU 0. Every client figure is taken on CPU 1
