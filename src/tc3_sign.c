@@ -181,6 +181,65 @@ static void puts_(builder *b, const char *p)
     put(b, p, strlen(p));
 }
 
+/* ---- the canonical request's constant part -------------------------------- */
+
+/* Everything of the canonical request before HashedPayload depends only on
+ * the method, query, headers and action, which a client sends the same way
+ * every time. It goes to `emit` piece by piece: into a buffer, to compare
+ * with the one whose SHA-256 state is cached, or into the digest directly
+ * when it is too long to cache. Returns 0, or -1 when emit failed. */
+typedef int (*emit_fn)(void *to, const void *p, size_t n);
+
+static int canon_prefix(emit_fn emit, void *to, const char *method, const char *query,
+                        span ctype, span host, span action, const char *signed_headers)
+{
+#define EMIT(p, n) do { if (emit(to, (p), (n)) != 0) return -1; } while (0)
+#define EMIT_LIT(lit) EMIT(lit, sizeof(lit) - 1)
+    EMIT(method, strlen(method));
+    EMIT_LIT("\n/\n");
+    EMIT(query, strlen(query));
+    EMIT_LIT("\ncontent-type:");
+    EMIT(ctype.p, ctype.len);
+    EMIT_LIT("\nhost:");
+    EMIT(host.p, host.len);
+    EMIT_LIT("\n");
+    if (action.p != NULL) {
+        unsigned char chunk[64];
+        size_t done = 0;
+        EMIT_LIT("x-tc-action:");
+        while (done < action.len) {
+            size_t n = action.len - done, i;
+            if (n > sizeof chunk)
+                n = sizeof chunk;
+            for (i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)action.p[done + i];
+                chunk[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+            }
+            EMIT(chunk, n);
+            done += n;
+        }
+        EMIT_LIT("\n");
+    }
+    EMIT_LIT("\n");
+    EMIT(signed_headers, strlen(signed_headers));
+    EMIT_LIT("\n");
+    return 0;
+#undef EMIT_LIT
+#undef EMIT
+}
+
+static int emit_text(void *to, const void *p, size_t n)
+{
+    builder *b = to;
+    put(b, (const char *)p, n);
+    return b->overflow ? -1 : 0;
+}
+
+static int emit_digest(void *to, const void *p, size_t n)
+{
+    return mbedtls_md_update(to, p, n);
+}
+
 /* ---- digests ------------------------------------------------------------ */
 
 #define UPD(ctx, p, n)                                                      \
@@ -288,13 +347,15 @@ int tc3_signer_init(tc3_signer *s, const char *secret_id, size_t id_len,
     mbedtls_md_init(&s->hmac);
     mbedtls_md_init(&s->pad_in);
     mbedtls_md_init(&s->pad_out);
+    mbedtls_md_init(&s->canon);
     s->md_inited = 1;
     info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     if (info == NULL ||
         mbedtls_md_setup(&s->sha, info, 0) != 0 ||
         mbedtls_md_setup(&s->hmac, info, 1) != 0 ||
         mbedtls_md_setup(&s->pad_in, info, 0) != 0 ||
-        mbedtls_md_setup(&s->pad_out, info, 0) != 0)
+        mbedtls_md_setup(&s->pad_out, info, 0) != 0 ||
+        mbedtls_md_setup(&s->canon, info, 0) != 0)
         goto fail;
 
     s->key = (unsigned char *)malloc(key_len + 3);
@@ -324,6 +385,7 @@ void tc3_signer_free(tc3_signer *s)
         mbedtls_md_free(&s->hmac);
         mbedtls_md_free(&s->pad_in);
         mbedtls_md_free(&s->pad_out);
+        mbedtls_md_free(&s->canon);
     }
     mbedtls_platform_zeroize(s, sizeof *s);
 }
@@ -381,37 +443,34 @@ int tc3_sign(tc3_signer *s, const tc3_request *req, tc3_result *out)
         goto fail;
     to_hex(digest, sizeof digest, out->hashed_payload);
 
-    /* ---- 2. CanonicalRequest, streamed ---- */
-    if (mbedtls_md_starts(&s->sha) != 0)
-        goto fail;
-    UPD(&s->sha, req->method, strlen(req->method));
-    UPD_LIT(&s->sha, "\n/\n");
-    UPD(&s->sha, query, strlen(query));
-    UPD_LIT(&s->sha, "\ncontent-type:");
-    UPD(&s->sha, ctype.p, ctype.len);
-    UPD_LIT(&s->sha, "\nhost:");
-    UPD(&s->sha, host.p, host.len);
-    UPD_LIT(&s->sha, "\n");
-    if (action.p != NULL) {
-        unsigned char chunk[64];
-        size_t done = 0;
-        UPD_LIT(&s->sha, "x-tc-action:");
-        while (done < action.len) {
-            size_t n = action.len - done, i;
-            if (n > sizeof chunk)
-                n = sizeof chunk;
-            for (i = 0; i < n; i++) {
-                unsigned char c = (unsigned char)action.p[done + i];
-                chunk[i] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    /* ---- 2. CanonicalRequest: the constant part from its cached digest state
+     *      (absorbed again only when it changes), then HashedPayload ---- */
+    {
+        char text[TC3_CANON_PREFIX_MAX];
+        builder pb;
+        pb.buf = text;
+        pb.cap = sizeof text;
+        pb.len = 0;
+        pb.overflow = 0;
+        if (canon_prefix(emit_text, &pb, req->method, query, ctype, host, action,
+                         signed_headers) == 0) {
+            if (pb.len != s->canon_len || memcmp(text, s->canon_text, pb.len) != 0) {
+                s->canon_len = 0;
+                if (mbedtls_md_starts(&s->canon) != 0 ||
+                    mbedtls_md_update(&s->canon, (const unsigned char *)text, pb.len) != 0)
+                    goto fail;
+                memcpy(s->canon_text, text, pb.len);
+                s->canon_len = pb.len;
+                s->canon_absorbs++;
             }
-            UPD(&s->sha, chunk, n);
-            done += n;
+            if (mbedtls_md_clone(&s->sha, &s->canon) != 0)
+                goto fail;
+        } else if (mbedtls_md_starts(&s->sha) != 0 ||      /* too long to cache */
+                   canon_prefix(emit_digest, &s->sha, req->method, query, ctype, host, action,
+                                signed_headers) != 0) {
+            goto fail;
         }
-        UPD_LIT(&s->sha, "\n");
     }
-    UPD_LIT(&s->sha, "\n");
-    UPD(&s->sha, signed_headers, strlen(signed_headers));
-    UPD_LIT(&s->sha, "\n");
     UPD(&s->sha, out->hashed_payload, TC3_HEX_LEN);
     if (mbedtls_md_finish(&s->sha, digest) != 0)
         goto fail;

@@ -30,6 +30,8 @@
 #define TC3_MAX_SERVICE_LEN 32    /* service names longer than this are rejected */
 #define TC3_AUTH_MAX 512          /* enough for the Authorization value */
 #define TC3_KEY_LEN 32            /* HMAC-SHA256 output = derived key size */
+#define TC3_CANON_PREFIX_MAX 512  /* longest constant part of a canonical request
+                                     whose digest state is cached */
 
 typedef struct tc3_signer {
     /* All fields are private.  A zero-initialised struct is safe to pass to
@@ -48,7 +50,14 @@ typedef struct tc3_signer {
     mbedtls_md_context_t pad_out;             /* SHA-256 having absorbed kSigning^opad:
                                                  the signature's HMAC clones these two
                                                  instead of hashing the pads each time */
-    int md_inited;                            /* 1 once mbedtls_md_init() ran on both */
+    mbedtls_md_context_t canon;               /* SHA-256 having absorbed canon_text: the
+                                                 canonical request up to HashedPayload,
+                                                 the same for every call of a client */
+    char canon_text[TC3_CANON_PREFIX_MAX];
+    size_t canon_len;                         /* 0: nothing cached */
+    int canon_absorbs;                        /* times canon_text was (re)absorbed
+                                                 (readable by tests of the cache) */
+    int md_inited;                            /* 1 once mbedtls_md_init() ran on all */
     int derivations;                          /* number of kSigning derivations
                                                  (readable by tests of the cache) */
 } tc3_signer;

@@ -262,6 +262,59 @@ static void test_cache(void)
     tc3_signer_free(&fresh);
 }
 
+/* The constant part of the canonical request is absorbed once and its digest
+ * state cloned: absorbed again only when it changes, never stale, and a part
+ * too long to cache is hashed directly. */
+static void test_canon_cache(void)
+{
+    tc3_signer s;
+    tc3_request a, r = vector_b();
+    tc3_result out;
+    static char query[700], canon[1200];
+    unsigned char digest[32];
+    char hex[65];
+
+    memset(&s, 0, sizeof s);
+    memset(&a, 0, sizeof a);
+    a.method = "GET";
+    a.query = "Limit=10&Offset=0";
+    a.content_type = "application/x-www-form-urlencoded";
+    a.host = HOST;
+    a.timestamp = 1539084154LL;
+    CHECK("canon: init", init_str(&s, B_ID, B_KEY, "cvm") == 0);
+    CHECK("canon: B", tc3_sign(&s, &r, &out) == 0 && strcmp(out.signature, B_SIG) == 0);
+    CHECK("canon: B again", tc3_sign(&s, &r, &out) == 0 && strcmp(out.signature, B_SIG) == 0);
+    CHECK("canon: absorbed once for two signatures", s.canon_absorbs == 1);
+    CHECK("canon: A's request on the same signer",
+          tc3_sign(&s, &a, &out) == 0 && strcmp(out.hashed_canonical_request, A_HCR) == 0);
+    CHECK("canon: another request absorbs again", s.canon_absorbs == 2);
+    CHECK("canon: B after A", tc3_sign(&s, &r, &out) == 0 &&
+          strcmp(out.hashed_canonical_request, B_HCR) == 0 && strcmp(out.signature, B_SIG) == 0);
+    CHECK("canon: and again absorbs", s.canon_absorbs == 3);
+    r.host = "cvm.tencentcloudapi.con";                 /* one byte differs */
+    CHECK("canon: a one-byte change is seen", tc3_sign(&s, &r, &out) == 0 &&
+          strcmp(out.hashed_canonical_request, B_HCR) != 0 && s.canon_absorbs == 4);
+
+    /* a query of 600 bytes: past TC3_CANON_PREFIX_MAX, hashed directly */
+    memset(query, 'q', 600);
+    query[600] = '\0';
+    a.query = query;
+    snprintf(canon, sizeof canon, "GET\n/\n%s\ncontent-type:application/x-www-form-urlencoded\n"
+             "host:%s\n\ncontent-type;host\n%s", query, HOST, EMPTY_SHA256);
+    mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), (const unsigned char *)canon,
+               strlen(canon), digest);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    CHECK("canon: a long query signs", tc3_sign(&s, &a, &out) == 0);
+    CHECK_STR("canon: a long query's canonical hash (independent: SHA-256 of the whole text)",
+              out.hashed_canonical_request, hex);
+    CHECK("canon: a long query leaves the cache alone", s.canon_absorbs == 4);
+    r.host = HOST;
+    CHECK("canon: B after the long query", tc3_sign(&s, &r, &out) == 0 &&
+          strcmp(out.signature, B_SIG) == 0);
+    tc3_signer_free(&s);
+}
+
 /* ---- 5. the date is UTC whatever TZ says -------------------------------- */
 
 static void local_date(long long ts, char out[11])
@@ -610,6 +663,7 @@ int main(void)
     test_vector_b();
     test_vector_c();
     test_cache();
+    test_canon_cache();
     test_trimming();
     test_key_bytes();
     test_limits();
