@@ -147,14 +147,15 @@ int vod_transport_init(vod_transport *t, const vod_tp_config *c)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, t);
-    SET(CURLOPT_PREREQFUNCTION, on_prereq);
-    SET(CURLOPT_PREREQDATA, t);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, t);
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     if (!t->proxy_absolute)
         return vod_raw_init(t, c);
+    /* libcurl sends the request itself: the guard against its silent second send */
+    SET(CURLOPT_PREREQFUNCTION, on_prereq);
+    SET(CURLOPT_PREREQDATA, t);
     return 0;
 }
 
@@ -203,7 +204,7 @@ vod_tp_status vod_tp_classify(CURLcode rc, const vod_transport *t)
 /* A failure on the way through the proxy, told apart from one at the
  * server: the CONNECT's own status, the SOCKS reply, a 407 to an
  * absolute-form request, the proxy's certificate. Returns 1 when it was one
- * (r updated, the message in t->proxy_msg). Nothing reached the server. */
+ * (r updated, the message in t->msg). Nothing reached the server. */
 int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
 {
     long cc = 0, px = 0, vr = 0;
@@ -213,7 +214,7 @@ int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
             return 0;
         r->status = VOD_TP_PROXY_AUTH;
         r->sent = 0;
-        snprintf(t->proxy_msg, sizeof t->proxy_msg, "the proxy refused the credentials "
+        snprintf(t->msg, sizeof t->msg, "the proxy refused the credentials "
                  "(407 Proxy Authentication Required)");
         return 1;
     }
@@ -222,7 +223,7 @@ int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
         r->status = cc == 407 ? VOD_TP_PROXY_AUTH : VOD_TP_PROXY;
         r->http_status = cc;
         r->sent = 0;
-        snprintf(t->proxy_msg, sizeof t->proxy_msg, cc == 407
+        snprintf(t->msg, sizeof t->msg, cc == 407
                  ? "the proxy refused the credentials: %s" : "the proxy refused the tunnel: %s",
                  why);
         return 1;
@@ -234,13 +235,13 @@ int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r)
                     ? VOD_TP_PROXY_AUTH : VOD_TP_PROXY;
         r->http_status = 0;
         r->sent = 0;
-        snprintf(t->proxy_msg, sizeof t->proxy_msg, "%s: %s", r->status == VOD_TP_PROXY_AUTH
+        snprintf(t->msg, sizeof t->msg, "%s: %s", r->status == VOD_TP_PROXY_AUTH
                  ? "the proxy refused the credentials" : "the proxy failed", why);
         return 1;
     }
     if (t->proxy == VOD_PROXY_HTTPS && (r->status == VOD_TP_TLS_VERIFY || r->status == VOD_TP_TLS) &&
         curl_easy_getinfo(t->easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &vr) == CURLE_OK && vr != 0) {
-        snprintf(t->proxy_msg, sizeof t->proxy_msg, "the proxy's certificate: %s", why);
+        snprintf(t->msg, sizeof t->msg, "the proxy's certificate: %s", why);
         return 1;
     }
     return 0;
@@ -251,8 +252,7 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
 {
     CURLcode rc;
     long connects = 0;
-    t->refused_resend = 0;
-    if (t->raw)
+    if (t->multi != NULL)     /* the raw path (transport_raw.c) */
         return vod_raw_post(t, headers, nheaders, body, len, may_resend, r);
     if (nheaders > VOD_TP_MAX_HEADERS)
         nheaders = VOD_TP_MAX_HEADERS;
@@ -285,12 +285,11 @@ vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, s
         r->sent = req_size > 0 || t->attempts > 0;
     }
     if (t->proxy != VOD_PROXY_NONE && vod_tp_proxy_failure(t, rc, r))
-        r->message = t->proxy_msg;
+        r->message = t->msg;
     else if (r->status == VOD_TP_TOO_LARGE)
-        r->message = "response body larger than the cap";
+        r->message = VOD_TP_TOO_LARGE_MSG;
     else if (t->refused_resend)
-        r->message = "the connection closed before any answer; the request may have reached "
-                     "the server, and it was not sent again";
+        r->message = VOD_TP_NOT_RESENT;
     else
         r->message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
     return r->status;

@@ -43,21 +43,22 @@ typedef struct vod_tp_config {
 typedef struct vod_transport {
     CURL *easy;
     char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist nodes[VOD_TP_MAX_HEADERS];   /* header list, no malloc per call */
     vod_buf response;
     size_t max_response;
-    int too_large;
     char date[64];              /* the response's Date header, if any */
-    int attempts;               /* times libcurl was about to send the request, this call */
-    int may_resend;             /* see vod_transport_post */
-    int refused_resend;         /* a second send was refused (the call failed ambiguously) */
     char *ca_path;              /* the bundle handed to ca_store.c (malloc'd), or NULL */
     vod_proxy_kind proxy;       /* VOD_PROXY_NONE when going straight */
     int proxy_absolute;         /* an http endpoint through an HTTP proxy: absolute-form */
-    char proxy_msg[CURL_ERROR_SIZE + 64];  /* a failure at the proxy, said so */
+    char msg[CURL_ERROR_SIZE + 64];  /* a message made here: a failure at the proxy, on the raw path */
+    /* libcurl's own path (proxy_absolute) only */
+    struct curl_slist nodes[VOD_TP_MAX_HEADERS];   /* header list, no malloc per call */
+    int too_large;
+    int attempts;               /* times libcurl was about to send the request, this call */
+    int may_resend;             /* see vod_transport_post */
+    int refused_resend;         /* a second send was refused (the call failed ambiguously) */
     /* the raw path (transport_raw.c) */
-    int raw;                    /* in use: libcurl only connects */
-    CURLM *multi;               /* holds the easy handle while a connection is open */
+    CURLM *multi;               /* set: this path is in use; holds the easy handle while a
+                                   connection is open */
     int attached;               /* a connection is open */
     curl_socket_t fd;
     long timeout_ms;

@@ -65,9 +65,9 @@ static vod_tp_status set(vod_tp_result *r, vod_tp_status st, const char *msg)
 static vod_tp_status failf_(vod_transport *t, vod_tp_result *r, vod_tp_status st, const char *what,
                             CURLcode rc)
 {
-    snprintf(t->proxy_msg, sizeof t->proxy_msg, "%s: %s", what,
+    snprintf(t->msg, sizeof t->msg, "%s: %s", what,
              t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-    return set(r, st, t->proxy_msg);
+    return set(r, st, t->msg);
 }
 
 /* Closes the connection at once (libcurl does so when a CONNECT_ONLY handle
@@ -131,7 +131,7 @@ static vod_tp_status open_connection(vod_transport *t, long long deadline, vod_t
         if (!(t->proxy != VOD_PROXY_NONE && vod_tp_proxy_failure(t, rc, r)))
             r->message = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
         else
-            r->message = t->proxy_msg;
+            r->message = t->msg;
         drop(t);
         return r->status;
     }
@@ -158,9 +158,9 @@ static vod_tp_status send_request(vod_transport *t, long long deadline, vod_tp_r
                 r->sent = 1;
         } else if (rc == CURLE_AGAIN) {
             if (!wait_fd(t->fd, POLLOUT, deadline)) {
-                snprintf(t->proxy_msg, sizeof t->proxy_msg, "timed out after %ld ms sending the "
+                snprintf(t->msg, sizeof t->msg, "timed out after %ld ms sending the "
                          "request", t->timeout_ms);
-                return set(r, VOD_TP_TIMEOUT, t->proxy_msg);
+                return set(r, VOD_TP_TIMEOUT, t->msg);
             }
         } else {
             return failf_(t, r, rc == CURLE_OUT_OF_MEMORY ? VOD_TP_NOMEM : VOD_TP_NETWORK,
@@ -181,9 +181,9 @@ static vod_tp_status read_response(vod_transport *t, long long deadline, vod_tp_
         rc = curl_easy_recv(t->easy, buf, sizeof buf, &n);
         if (rc == CURLE_AGAIN) {
             if (!wait_fd(t->fd, POLLIN, deadline)) {
-                snprintf(t->proxy_msg, sizeof t->proxy_msg, "timed out after %ld ms waiting for "
+                snprintf(t->msg, sizeof t->msg, "timed out after %ld ms waiting for "
                          "the response", t->timeout_ms);
-                return set(r, VOD_TP_TIMEOUT, t->proxy_msg);
+                return set(r, VOD_TP_TIMEOUT, t->msg);
             }
             continue;
         }
@@ -197,7 +197,7 @@ static vod_tp_status read_response(vod_transport *t, long long deadline, vod_tp_
         case VOD_H1_DONE:
             return VOD_TP_OK;
         case VOD_H1_TOO_LARGE:
-            return set(r, VOD_TP_TOO_LARGE, "response body larger than the cap");
+            return set(r, VOD_TP_TOO_LARGE, VOD_TP_TOO_LARGE_MSG);
         case VOD_H1_NOMEM:
             return set(r, VOD_TP_NOMEM, "out of memory reading the response");
         default:
@@ -282,11 +282,8 @@ vod_tp_status vod_raw_post(vod_transport *t, const char *const *headers, size_t 
             return st;
         }
         /* a kept-alive connection that ended before any answer */
-        if (r->sent && !may_resend) {
-            t->refused_resend = 1;
-            return set(r, VOD_TP_NETWORK, "the connection closed before any answer; the request "
-                       "may have reached the server, and it was not sent again");
-        }
+        if (r->sent && !may_resend)
+            return set(r, VOD_TP_NETWORK, VOD_TP_NOT_RESENT);
         /* nothing of it went out, or the action is read-only: once more, on a new connection */
         sent |= r->sent;
     }
@@ -333,14 +330,10 @@ int vod_raw_init(vod_transport *t, const vod_tp_config *c)
         strncpy(t->errbuf, "curl_multi_init failed", sizeof t->errbuf - 1);
         return -1;
     }
-    /* libcurl sends no request here: its guard against a second send is not
-     * needed (vod_raw_post keeps that rule itself) */
-    curl_easy_setopt(t->easy, CURLOPT_PREREQFUNCTION, NULL);
     if (curl_easy_setopt(t->easy, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK) {
         strncpy(t->errbuf, "CURLOPT_CONNECT_ONLY is not supported", sizeof t->errbuf - 1);
         return -1;
     }
-    t->raw = 1;
     return 0;
 }
 
@@ -350,7 +343,6 @@ void vod_raw_free(vod_transport *t)
     if (t->multi != NULL)
         curl_multi_cleanup(t->multi);
     t->multi = NULL;
-    t->raw = 0;
     vod_buf_free(&t->request, 1);       /* it held the token and the signature */
     vod_h1_free(&t->h1);
 }

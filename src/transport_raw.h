@@ -5,11 +5,16 @@
 
 #include "transport.h"
 
+/* The two paths' words for the same outcomes. */
+#define VOD_TP_NOT_RESENT "the connection closed before any answer; the request may have " \
+                          "reached the server, and it was not sent again"
+#define VOD_TP_TOO_LARGE_MSG "response body larger than the cap"
+
 /* libcurl's result, as a transport status. */
 vod_tp_status vod_tp_classify(CURLcode rc, const vod_transport *t);
 
 /* A failure on the way through the proxy, told apart from one at the server:
- * 1 when it was one (r and t->proxy_msg updated). */
+ * 1 when it was one (r and t->msg updated). */
 int vod_tp_proxy_failure(vod_transport *t, CURLcode rc, vod_tp_result *r);
 
 /* Sets the raw path up on an initialised easy handle (CONNECT_ONLY, the

@@ -8,11 +8,10 @@ local info
 
 function M.start()
   if info then return info end
-  local dir = process.tmpdir()
-  local p = process.spawn(("python3 '%s/fake_vod/metadata.py' --port-file '%s/port.json'"):format(spec_dir, dir),
-    dir .. "/port.json", "the fake metadata service", dir .. "/log")
-  info = { dir = dir, port = p.port, pid = p.pid }
-  process.stop_at_exit(info, "kill " .. p.pid .. " 2>/dev/null; rm -rf '" .. dir .. "'")
+  info = process.helper(function(dir)
+    return ("python3 '%s/fake_vod/metadata.py' --port-file '%s/port.json'"):format(spec_dir, dir)
+  end, "port.json", "the fake metadata service")
+  info.port = info.ports.port
   return info
 end
 

@@ -63,6 +63,18 @@ function M.stop_at_exit(info, stop)
   end
 end
 
+-- Starts a loopback helper in a new directory: command(dir) gives its shell
+-- command, which writes dir/json_name once it listens (with its "pid").
+-- Returns { dir = dir, ports = that JSON }; the helper is killed and the
+-- directory removed when this Lua state closes.
+function M.helper(command, json_name, what)
+  local dir = M.tmpdir()
+  local ports = M.spawn(command(dir), dir .. "/" .. json_name, what, dir .. "/log")
+  local info = { dir = dir, ports = ports }
+  M.stop_at_exit(info, ("kill %d 2>/dev/null; rm -rf '%s'"):format(ports.pid, dir))
+  return info
+end
+
 -- A JSON request to a helper's control API; asserts a 200, returns the decoded body.
 function M.control(url, method, body)
   local out = {}

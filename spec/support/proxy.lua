@@ -17,11 +17,10 @@ local info
 function M.start()
   if info then return info end
   local f = fake.start()
-  local dir = process.tmpdir()
-  local ports = process.spawn(("python3 '%s/support/proxy.py' --dir '%s' --cert '%s/server.pem' --key '%s/server.key'")
-    :format(spec_dir, dir, f.dir, f.dir), dir .. "/proxy.json", "the test proxy", dir .. "/proxy.log")
-  info = { dir = dir, ports = ports }
-  process.stop_at_exit(info, "kill " .. ports.pid .. " 2>/dev/null")
+  info = process.helper(function(dir)
+    return ("python3 '%s/support/proxy.py' --dir '%s' --cert '%s/server.pem' --key '%s/server.key'")
+      :format(spec_dir, dir, f.dir, f.dir)
+  end, "proxy.json", "the test proxy")
   return info
 end
 

@@ -23,7 +23,6 @@ and auth: "none", "ok" or "bad") and POST /reset.
 """
 import argparse
 import base64
-import json
 import os
 import select
 import socket
@@ -32,7 +31,9 @@ import ssl
 import struct
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from loopback import JSONControl, announce
 
 USER = "proxyuser"
 PASSWORD = "pr0xy:p@ss w0rd"
@@ -315,29 +316,18 @@ class Server(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), handler)
 
 
-class Control(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def answer(self, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Control(JSONControl):
     def do_GET(self):
         if self.path == "/stats":
             with LOCK:
-                return self.answer(STATS)
+                return self.reply(STATS)
         self.send_error(404)
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == "/reset":
             reset()
-            return self.answer({"ok": True})
+            return self.reply({"ok": True})
         self.send_error(404)
 
 
@@ -371,10 +361,7 @@ def main(argv=None):
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
     ports["control"] = control.server_address[1]
-    tmp = os.path.join(a.dir, "proxy.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(ports, f)
-    os.replace(tmp, os.path.join(a.dir, "proxy.json"))
+    announce(os.path.join(a.dir, "proxy.json"), ports)
     print("READY", flush=True)
     try:
         control.serve_forever()

@@ -11,11 +11,9 @@ local info
 
 function M.start()
   if info then return info end
-  local dir = process.tmpdir()
-  local ports = process.spawn(("python3 '%s/support/rawhttp.py' --dir '%s'"):format(spec_dir, dir),
-    dir .. "/rawhttp.json", "the scripted HTTP server", dir .. "/rawhttp.log")
-  info = { dir = dir, ports = ports }
-  process.stop_at_exit(info, "kill " .. ports.pid .. " 2>/dev/null")
+  info = process.helper(function(dir)
+    return ("python3 '%s/support/rawhttp.py' --dir '%s'"):format(spec_dir, dir)
+  end, "rawhttp.json", "the scripted HTTP server")
   return info
 end
 

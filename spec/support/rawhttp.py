@@ -32,7 +32,9 @@ import socketserver
 import struct
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from loopback import JSONControl, announce
 
 LOCK = threading.Lock()
 STATE = {"connections": 0, "requests": [], "script": []}
@@ -146,18 +148,7 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-class Control(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def reply(self, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Control(JSONControl):
     def do_GET(self):
         with LOCK:
             self.reply({"connections": STATE["connections"], "requests": STATE["requests"]})
@@ -184,10 +175,7 @@ def main():
     for s in (srv, ctl):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     info = {"pid": os.getpid(), "port": srv.server_address[1], "control": ctl.server_address[1]}
-    tmp = os.path.join(args.dir, "rawhttp.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(info, f)
-    os.rename(tmp, os.path.join(args.dir, "rawhttp.json"))
+    announce(os.path.join(args.dir, "rawhttp.json"), info)
     threading.Event().wait()
 
 
