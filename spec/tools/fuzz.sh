@@ -15,10 +15,11 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy fuzz_profile fuzz_http1"
-CORE="buf utf8 suggest rules tc3_sign json_encode json_decode check proxy profile http1"
+CORE="core/buf core/utf8 core/suggest core/rules core/tc3_sign binding/json_encode binding/json_decode
+  binding/check core/proxy core/profile core/http1"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -fno-omit-frame-pointer -Wall -Wextra -Isrc -I/usr/include/lua5.4"
+  -fno-omit-frame-pointer -Wall -Wextra -Isrc/core -Isrc/binding -I/usr/include/lua5.4"
 LIBS="-lmbedcrypto -llua5.4 -lm"
 
 SUDO=""
@@ -113,7 +114,7 @@ echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
   # shellcheck disable=SC2086
-  $CC $CFLAGS -c "src/$f.c" -o "$OUT/obj/$f.o" 2>>"$OUT/build.log" || build_ok=0
+  $CC $CFLAGS -c "src/$f.c" -o "$OUT/obj/${f#*/}.o" 2>>"$OUT/build.log" || build_ok=0
 done
 rm -f "$OUT/libvod_fuzz.a"
 [ $build_ok = 1 ] && ar rcs "$OUT/libvod_fuzz.a" "$OUT"/obj/*.o

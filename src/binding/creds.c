@@ -9,83 +9,15 @@
 #include <time.h>
 
 #include "client.h"
+#include "args.h"
 #include "compat.h"
+#include "cred_errors.h"
 #include "errors.h"
 #include "http_get.h"
 #include "json_decode.h"
-#include "options.h"
+#include "optread.h"
+#include "request.h"
 #include "suggest.h"
-
-/* ---- small helpers ---------------------------------------------------- */
-
-static int printable(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch <= 0x20 || ch >= 0x7f)
-            return 0;
-    }
-    return 1;
-}
-
-/* Why a secret id, key or token cannot be used, or NULL. `from` names the source. */
-const char *vod_creds_unusable(const char *id, size_t idl, const char *key, size_t keyl,
-                            const char *tok, size_t tokl, const char *from, char *why, size_t n)
-{
-    if (idl == 0 || idl > TC3_MAX_ID_LEN || !printable(id, idl) || memchr(id, '/', idl) ||
-        memchr(id, ',', idl))
-        snprintf(why, n, "secret_id (from the %s) must be 1 to %d printable characters without "
-                 "spaces, '/' or ','", from, TC3_MAX_ID_LEN);
-    else if (keyl == 0 || keyl > 1024 || !printable(key, keyl))
-        snprintf(why, n, "secret_key (from the %s) must be 1 to 1024 printable characters "
-                 "without spaces", from);
-    else if (tok != NULL && (tokl > 16384 || !printable(tok, tokl)))
-        snprintf(why, n, "token (from the %s) must be at most 16384 printable characters "
-                 "without spaces or line breaks", from);
-    else
-        return NULL;
-    return why;
-}
-
-/* Pushes the sources ("a\nb\n" + last) as an array, and sets it as field
- * `sources` of the error object on top. */
-void vod_creds_set_sources(lua_State *L, const char *tried, const char *last)
-{
-    int n = 0;
-    lua_newtable(L);
-    for (const char *p = tried; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        lua_pushlstring(L, p, len);
-        lua_rawseti(L, -2, ++n);
-        p += len + (nl != NULL);
-    }
-    if (last != NULL) {
-        lua_pushstring(L, last);
-        lua_rawseti(L, -2, ++n);
-    }
-    lua_setfield(L, -2, "sources");
-}
-
-/* Pushes "no credentials found; tried: a, b, c" with the sources array. */
-void vod_creds_push_nothing_found(lua_State *L, const char *tried, const char *last)
-{
-    char msg[1600];
-    size_t k = (size_t)snprintf(msg, sizeof msg, "no credentials found; tried: ");
-    for (const char *p = tried; *p && k < sizeof msg - 3; p++) {
-        if (*p != '\n') {
-            msg[k++] = *p;
-        } else if (p[1] != '\0' || last != NULL) {
-            msg[k++] = ',';
-            msg[k++] = ' ';
-        }
-    }
-    msg[k] = '\0';
-    if (last != NULL)
-        snprintf(msg + k, sizeof msg - k, "%s", last);
-    vod_error_push(L, VOD_E_CREDENTIALS, NULL, "%s", msg);
-    vod_creds_set_sources(L, tried, last);
-}
 
 /* ---- installing fetched credentials ------------------------------------ */
 
@@ -316,7 +248,7 @@ static int metadata_result(lua_State *L, vod_client *c, long status, const char 
             n++;
         while (n > 0 && (body[n - 1] == ' ' || body[n - 1] == '\t'))
             n--;
-        if (n == 0 || n > 128 || !printable(body, n) || memchr(body, '/', n) ||
+        if (n == 0 || n > 128 || !vod_opt_printable(body, n, 0) || memchr(body, '/', n) ||
             memchr(body, '?', n) || memchr(body, '#', n) || memchr(body, '%', n)) {
             snprintf(why, sizeof why, "%s: %s", url, n == 0 ? "no role is attached to this "
                      "instance" : "the role name is not 1 to 128 printable characters");
@@ -344,7 +276,7 @@ static int metadata_result(lua_State *L, vod_client *c, long status, const char 
         code = str_field(L, t, "Code", &idl);
         if (code == NULL || strcmp(code, "Success") != 0) {
             snprintf(why, sizeof why, "%s: Code is %s%.60s%s, not \"Success\"", url,
-                     code ? "\"" : "", code ? (printable(code, strlen(code)) ? code : "?") :
+                     code ? "\"" : "", code ? (vod_opt_printable(code, strlen(code), 0) ? code : "?") :
                      "missing", code ? "\"" : "");
             lua_settop(L, base);
             refresh_failed(L, c, why);
@@ -421,7 +353,7 @@ void vod_creds_require(lua_State *L, vod_client *c, const char *action)
 /* client:credentials_due([force]) -> nil when nothing is due (or the
  * credentials are static); else kind ("function" or "cvm"), usable (the
  * current ones still valid), and the function. */
-static int m_credentials_due(lua_State *L)
+int vod_m_credentials_due(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     if (c->cred.refresh_at == VOD_CREDS_NEVER ||
@@ -436,7 +368,7 @@ static int m_credentials_due(lua_State *L)
 }
 
 /* client:credentials_from_function(ok, result, message): what pcall(fn) gave. */
-static int m_credentials_from_function(lua_State *L)
+int vod_m_credentials_from_function(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     if (c->cred.kind != VOD_CRED_FUNCTION)
@@ -447,7 +379,7 @@ static int m_credentials_from_function(lua_State *L)
 }
 
 /* client:metadata_request() -> host, port, path, host_header, connect_timeout, timeout, url */
-static int m_metadata_request(lua_State *L)
+int vod_m_metadata_request(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     char url[760];
@@ -470,7 +402,7 @@ static int m_metadata_request(lua_State *L)
 /* client:metadata_response(status, body) or (nil, error) -> true when another
  * request is needed (the role was discovered); raises when there are no
  * usable credentials. */
-static int m_metadata_response(lua_State *L)
+int vod_m_metadata_response(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     size_t len = 0;
@@ -479,19 +411,19 @@ static int m_metadata_response(lua_State *L)
     if (c->cred.kind != VOD_CRED_CVM)
         return luaL_error(L, "this client does not use the CVM role");
     if (lua_isnil(L, 2)) {
-        const char *err = luaL_checkstring(L, 3);
+        const char *err = vod_arg_check_string(L, 3, NULL);
         lua_pushboolean(L, metadata_result(L, c, 0, "", 0, err));
         return 1;
     }
     if (!vod_tointegral(L, 2, &status) || status < 100 || status > 999)
-        luaL_argerror(L, 2, "HTTP status must be an integer from 100 to 999");
-    body = luaL_checklstring(L, 3, &len);
+        vod_arg_error(L, 2, "HTTP status must be an integer from 100 to 999");
+    body = vod_arg_check_string(L, 3, &len);
     lua_pushboolean(L, metadata_result(L, c, (long)status, body, len, NULL));
     return 1;
 }
 
 /* client:refresh_credentials(): fetch now (libcurl); nothing for static ones. */
-static int m_refresh_credentials(lua_State *L)
+int vod_m_refresh_credentials(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     if (c->cred.refresh_at == VOD_CREDS_NEVER)
@@ -502,7 +434,7 @@ static int m_refresh_credentials(lua_State *L)
 }
 
 /* client:credential_status() -> { source, valid, expires_at, refresh_at } (never a secret) */
-static int m_credential_status(lua_State *L)
+int vod_m_credential_status(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     lua_createtable(L, 0, 4);
@@ -521,33 +453,18 @@ static int m_credential_status(lua_State *L)
     return 1;
 }
 
-void vod_creds_register(lua_State *L)
-{
-    static const luaL_Reg m[] = {
-        { "credentials_due", m_credentials_due },
-        { "credentials_from_function", m_credentials_from_function },
-        { "metadata_request", m_metadata_request },
-        { "metadata_response", m_metadata_response },
-        { "refresh_credentials", m_refresh_credentials },
-        { "credential_status", m_credential_status },
-        { NULL, NULL },
-    };
-    luaL_setfuncs(L, m, 0);
-}
-
 /* ---- the client's life ------------------------------------------------------ */
 
-void vod_creds_init(lua_State *L, vod_client *c, const vod_options *o, int opts)
+void vod_creds_init(lua_State *L, vod_client *c, const vod_cred_config *k, int opts)
 {
-    const vod_cred_config *k = &o->cred;
     c->cred.func_ref = LUA_NOREF;
     c->cred.kind = k->kind;
     snprintf(c->cred.source, sizeof c->cred.source, "%s", k->source);
     snprintf(c->cred.tried, sizeof c->cred.tried, "%s", k->tried);
     if (k->kind == VOD_CRED_STATIC) {
-        int rc = tc3_signer_init(&c->signer, o->secret_id, o->secret_id_len, o->secret_key,
-                                 o->secret_key_len, VOD_SERVICE);
-        set_hint(c, o->secret_id, o->secret_id_len);
+        int rc = tc3_signer_init(&c->signer, k->secret_id, k->secret_id_len, k->secret_key,
+                                 k->secret_key_len, VOD_SERVICE);
+        set_hint(c, k->secret_id, k->secret_id_len);
         if (k->scratch != NULL)
             vod_buf_free(k->scratch, 1);        /* the profile file's text: copied now */
         if (rc != 0)

@@ -10,8 +10,11 @@
 #include <time.h>
 #include <curl/curl.h>
 
+#include "request.h"
+
 #include "check.h"
 #include "client.h"
+#include "args.h"
 #include "compat.h"
 #include "errors.h"
 #include "json_decode.h"
@@ -243,4 +246,23 @@ int vod_has_session_id(lua_State *L, int params)
     has = lua_type(L, -1) == LUA_TSTRING && vod_rawlen(L, -1) > 0;
     lua_pop(L, 1);
     return has;
+}
+
+/* An action name goes into a header: letters and digits only. Takes the
+ * action from the stack, so a NUL byte cannot cut it short unseen. */
+const char *vod_check_action(lua_State *L, int idx)
+{
+    size_t len;
+    const char *action = vod_arg_check_string(L, idx, &len);
+    if (len == 0 || len > 64)
+        vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                        "action must be 1 to 64 letters and digits, got %zu bytes", len);
+    for (size_t i = 0; i < len; i++) {
+        char ch = action[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+            vod_error_raise(L, VOD_E_INVALID_PARAMETER, NULL,
+                            "action must contain only letters and digits (e.g. "
+                            "\"DescribeTaskDetail\")");
+    }
+    return action;
 }

@@ -1,6 +1,8 @@
 /* The proxy, handed to the cosocket transport (src/lua/ngx.lua) with its
  * credentials. Not a method of the client and not printed anywhere: the
  * printable form is settings().proxy, with the password as ***. */
+#include "proxy_lua.h"
+
 #include "client.h"
 #include "compat.h"
 

@@ -1,6 +1,7 @@
 /* vod.new and the Client userdata's life: build (box before acquire),
- * tostring (never the key), close and __gc (wiping the secrets). */
-#include "client.h"
+ * tostring (never the key), close and __gc (wiping the secrets), stats and
+ * settings. */
+#include "lifecycle.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,18 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "clock.h"
+#include "args.h"
 #include "compat.h"
+#include "creds.h"
 #include "errors.h"
 #include "options.h"
-
-vod_client *vod_client_check(lua_State *L, int idx)
-{
-    vod_client *c = luaL_checkudata(L, idx, VOD_CLIENT_MT);
-    if (!c->ready)
-        vod_error_raise(L, VOD_E_CLOSED, NULL, "this client has been closed");
-    return c;
-}
 
 static void release(lua_State *L, vod_client *c)
 {
@@ -38,21 +34,15 @@ static void release(lua_State *L, vod_client *c)
     vod_proxy_wipe(&c->proxy);      /* its password */
 }
 
-static int client_gc(lua_State *L)
+int vod_m_close(lua_State *L)
 {
-    release(L, luaL_checkudata(L, 1, VOD_CLIENT_MT));
+    release(L, vod_arg_check_udata(L, 1, VOD_CLIENT_MT));
     return 0;
 }
 
-static int client_close(lua_State *L)
+int vod_m_tostring(lua_State *L)
 {
-    release(L, luaL_checkudata(L, 1, VOD_CLIENT_MT));
-    return 0;
-}
-
-static int client_tostring(lua_State *L)
-{
-    vod_client *c = luaL_checkudata(L, 1, VOD_CLIENT_MT);
+    vod_client *c = vod_arg_check_udata(L, 1, VOD_CLIENT_MT);
     if (!c->ready)
         lua_pushfstring(L, VOD_CLIENT_MT " (closed): %p", (void *)c);
     else
@@ -63,7 +53,7 @@ static int client_tostring(lua_State *L)
 }
 
 /* client:stats() -> { calls = n, connections = n }: what the transport did. */
-static int client_stats(lua_State *L)
+int vod_m_stats(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     lua_createtable(L, 0, 2);
@@ -95,8 +85,8 @@ static int build_fixed_headers(vod_client *c, const vod_options *o)
         rc |= add_fixed(c, offs, "X-TC-Region", o->region, strlen(o->region));
     if (o->language)
         rc |= add_fixed(c, offs, "X-TC-Language", o->language, strlen(o->language));
-    if (o->token)
-        rc |= add_fixed(c, offs, "X-TC-Token", o->token, o->token_len);
+    if (o->cred.token)
+        rc |= add_fixed(c, offs, "X-TC-Token", o->cred.token, o->cred.token_len);
     else if (o->cred.kind != VOD_CRED_STATIC)
         offs[c->cred.token_slot = c->nfixed++] = (size_t)-1;   /* fetched later (creds.c) */
     /* libcurl would otherwise wait for "100 Continue" on bodies over 1 KiB */
@@ -142,7 +132,7 @@ int vod_client_new(lua_State *L)
     if (build_fixed_headers(c, &o) != 0)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory building headers");
     /* the signer, or credentials fetched at the first call; wipes the profile text */
-    vod_creds_init(L, c, &o, 1);
+    vod_creds_init(L, c, &o.cred, 1);
 
     snprintf(c->url, sizeof c->url, "%s://%s/", o.scheme, o.endpoint);
     if (o.ca_file != NULL && vod_buf_addstr(&c->ca_file, o.ca_file) != 0)
@@ -165,27 +155,8 @@ int vod_client_new(lua_State *L)
     return 1;
 }
 
-void vod_client_transport(lua_State *L, vod_client *c)
-{
-    vod_tp_config tc;
-    if (c->tp.easy != NULL)
-        return;
-    tc.url = c->url;
-    tc.ca_file = c->ca_file.len ? vod_buf_cstr(&c->ca_file) : NULL;
-    tc.timeout_ms = c->timeout_ms;
-    tc.connect_timeout_ms = c->connect_timeout_ms;
-    tc.max_response = c->max_response;
-    tc.proxy = &c->proxy;
-    if (vod_transport_global_init() != 0 || vod_transport_init(&c->tp, &tc) != 0) {
-        char why[CURL_ERROR_SIZE];
-        snprintf(why, sizeof why, "%s", c->tp.errbuf[0] ? c->tp.errbuf : "curl_global_init failed");
-        vod_transport_free(&c->tp);     /* the next call tries again */
-        vod_error_raise(L, VOD_E_INTERNAL, NULL, "libcurl set-up failed: %s", why);
-    }
-}
-
 /* client:settings() -> what a transport of its own needs to know. */
-static int client_settings(lua_State *L)
+int vod_m_settings(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     lua_createtable(L, 0, 8);
@@ -231,50 +202,3 @@ static int client_settings(lua_State *L)
     return 1;
 }
 
-/* client:check_task(task_id, task) -> task, or raises as wait_task does. */
-static int client_check_task(lua_State *L)
-{
-    const char *task_id;
-    const char *status;
-    (void)vod_client_check(L, 1);
-    task_id = luaL_checkstring(L, 2);
-    luaL_checktype(L, 3, LUA_TTABLE);
-    lua_settop(L, 3);
-    lua_getfield(L, 3, "Status");
-    status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-    lua_pushvalue(L, 3);
-    vod_check_task(L, task_id, strcmp(status, "ABORTED") == 0);
-    return 1;
-}
-
-void vod_client_init(lua_State *L)
-{
-    static const luaL_Reg methods[] = {
-        { "create_aigc_subject", vod_m_create_aigc_subject },
-        { "describe_task_detail", vod_m_describe_task_detail },
-        { "call", vod_m_call },
-        { "wait_task", vod_m_wait_task },
-        { "stats", client_stats },
-        { "settings", client_settings },
-        { "check_task", client_check_task },
-        { "wait_plan", vod_m_wait_plan },
-        { "close", client_close },
-        { NULL, NULL },
-    };
-    if (luaL_newmetatable(L, VOD_CLIENT_MT)) {
-        lua_newtable(L);
-        luaL_setfuncs(L, methods, 0);
-        vod_call_register(L);
-        vod_creds_register(L);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, client_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, client_gc);
-        lua_setfield(L, -2, "__close");
-        lua_pushcfunction(L, client_tostring);
-        lua_setfield(L, -2, "__tostring");
-        lua_pushliteral(L, VOD_CLIENT_MT);
-        lua_setfield(L, -2, "__name");
-    }
-    lua_pop(L, 1);
-}

@@ -14,6 +14,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "transport_raw.h"
 
+#include "tp_result.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

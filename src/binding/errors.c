@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "args.h"
 #include "compat.h"
 
 /* Adds before..field..after when the field is a non-empty string or number.
@@ -30,7 +31,7 @@ static void add_field(luaL_Buffer *b, lua_State *L, int t, const char *name,
 static int err_tostring(lua_State *L)
 {
     luaL_Buffer b;
-    luaL_checktype(L, 1, LUA_TTABLE);
+    vod_arg_check_type(L, 1, LUA_TTABLE);
     luaL_checkstack(L, 4, NULL);
     luaL_buffinit(L, &b);
     /* the buffer may sit on the stack: read fields through index 1 only */

@@ -1,9 +1,15 @@
 /* luaopen_tencentcloud_vod: the module table, and the module-level functions
  * that go through a default client built from the environment on first use. */
+#include "args.h"
+#include "call.h"
 #include "client.h"
 #include "compat.h"
 #include "errors.h"
 #include "json_lua.h"
+#include "lifecycle.h"
+#include "methods.h"
+#include "proxy_lua.h"
+#include "wait.h"
 
 #define DEFAULT_KEY "tencentcloud.vod.default_client"
 
@@ -32,9 +38,9 @@ static int mod_default_client(lua_State *L)
 /* vod._error(code, action, message) -> a new error object (for Lua transports) */
 static int mod_error(lua_State *L)
 {
-    const char *code = luaL_checkstring(L, 1);
-    const char *action = luaL_optstring(L, 2, NULL);
-    const char *msg = luaL_checkstring(L, 3);
+    const char *code = vod_arg_check_string(L, 1, NULL);
+    const char *action = vod_arg_opt_string(L, 2, NULL);
+    const char *msg = vod_arg_check_string(L, 3, NULL);
     vod_error_push(L, code, action, "%s", msg);
     return 1;
 }
@@ -89,21 +95,26 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
     static const luaL_Reg fns[] = {
         { "new", vod_client_new },
         { "is_error", vod_l_is_error },
-        { "create_aigc_subject", mod_create_aigc_subject },
-        { "describe_task_detail", mod_describe_task_detail },
-        { "call", mod_call },
-        { "wait_task", mod_wait_task },
         { "default_client", mod_default_client },
         { "_error", mod_error },
         { "json_encode", vod_l_json_encode },
         { "json_decode", vod_l_json_decode },
         { NULL, NULL },
     };
+    /* the client's methods through the default client: arguments count as a method's */
+    static const luaL_Reg through_default[] = {
+        { "create_aigc_subject", mod_create_aigc_subject },
+        { "describe_task_detail", mod_describe_task_detail },
+        { "call", mod_call },
+        { "wait_task", mod_wait_task },
+        { NULL, NULL },
+    };
     vod_errors_init(L);
-    vod_client_init(L);
+    vod_methods_init(L);
     vod_json_lua_init(L);
     lua_newtable(L);
-    luaL_setfuncs(L, fns, 0);
+    vod_args_register(L, fns, 0);
+    vod_args_register(L, through_default, 1);
     lua_pushliteral(L, VOD_VERSION);
     lua_setfield(L, -2, "VERSION");
     lua_pushlightuserdata(L, NULL);

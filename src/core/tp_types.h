@@ -1,11 +1,8 @@
-/* HTTP(S) POST with libcurl: one easy handle per client, reused so its
- * connection stays alive between calls. libcurl opens the connections; the
- * requests go through transport_raw.c's HTTP/1.1 over them, except for an
- * http endpoint behind an HTTP proxy (absolute-form), where libcurl does the
- * whole request. Knows nothing of Lua or of signing; never calls back into
- * anything that could raise. */
-#ifndef VOD_TRANSPORT_H
-#define VOD_TRANSPORT_H
+/* The libcurl transport's types: its configuration, its state (one per
+ * client), and what one call tells. A leaf header, so that transport.c and
+ * transport_raw.c (the two paths) both use it without including each other. */
+#ifndef VOD_TP_TYPES_H
+#define VOD_TP_TYPES_H
 
 #include <stddef.h>
 #include <curl/curl.h>
@@ -75,26 +72,5 @@ typedef struct vod_tp_result {
     long connects;              /* new connections this call opened (0 when reused) */
     int sent;                   /* some of the request went out: it may have arrived */
 } vod_tp_result;
-
-/* Call once per process before any other function (idempotent). 0 ok. */
-int vod_transport_global_init(void);
-
-/* t must be zeroed. Sets every per-client option once. 0 ok, -1 on failure
- * (libcurl's text in t->errbuf). vod_transport_free is safe after a failure. */
-int vod_transport_init(vod_transport *t, const vod_tp_config *c);
-void vod_transport_free(vod_transport *t);
-
-/* POSTs body with the given header lines ("Name: value"; "Name:" alone is
- * skipped). The response body is in t->response afterwards. Returns
- * r->status.
- *
- * When a reused connection dies before any answer, the request is sent again
- * on a new one only when nothing of it was written, or when may_resend is
- * set (a read-only action). Otherwise the call fails with VOD_TP_NETWORK,
- * r->sent set, and the caller decides. (On libcurl's own path,
- * CURLOPT_PREREQFUNCTION refuses its silent second send.) The headers and
- * the body go out in one write. */
-vod_tp_status vod_transport_post(vod_transport *t, const char *const *headers, size_t nheaders,
-                                 const char *body, size_t len, int may_resend, vod_tp_result *r);
 
 #endif

@@ -1,9 +1,9 @@
-/* vod.new's side of the credential chain (see creds.h): the options, the
+/* vod.new's side of the credential chain (see creds_read.h): the options, the
  * environment, the profile file, else the CVM role for later. Raises
  * ClientError.InvalidOption for a bad option, ClientError.Credentials for an
  * explicit choice that cannot be honoured, or when nothing is found and the
  * CVM role is off. Never formats a secret into a message. */
-#include "creds.h"
+#include "creds_read.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
 #include "compat.h"
+#include "cred_errors.h"
 #include "errors.h"
-#include "options.h"
+#include "optread.h"
 #include "profile.h"
 #include "suggest.h"
 
@@ -139,7 +139,7 @@ static void read_cvm_options(lua_State *L, int t, vod_cred_config *k, int *enabl
 }
 
 /* credentials = { secret_id, secret_key, token } | function */
-static int read_credentials_option(lua_State *L, int t, vod_options *o, int given_plain)
+static int read_credentials_option(lua_State *L, int t, vod_cred_config *k, int given_plain)
 {
     static const char *const f[] = { "secret_id", "secret_key", "token" };
     int ct;
@@ -153,13 +153,13 @@ static int read_credentials_option(lua_State *L, int t, vod_options *o, int give
         vod_opt_error(L, "credentials", "cannot be combined with secret_id, secret_key or token: "
                    "give one or the other");
     if (lua_type(L, ct) == LUA_TFUNCTION) {
-        o->cred.kind = VOD_CRED_FUNCTION;
-        snprintf(o->cred.source, sizeof o->cred.source, "credentials function");
+        k->kind = VOD_CRED_FUNCTION;
+        snprintf(k->source, sizeof k->source, "credentials function");
     } else if (lua_type(L, ct) == LUA_TTABLE) {
         const char **dst[3];
         size_t *lens[3];
-        dst[0] = &o->secret_id; dst[1] = &o->secret_key; dst[2] = &o->token;
-        lens[0] = &o->secret_id_len; lens[1] = &o->secret_key_len; lens[2] = &o->token_len;
+        dst[0] = &k->secret_id; dst[1] = &k->secret_key; dst[2] = &k->token;
+        lens[0] = &k->secret_id_len; lens[1] = &k->secret_key_len; lens[2] = &k->token_len;
         lua_pushnil(L);
         while (lua_next(L, ct) != 0) {
             size_t i, len;
@@ -179,9 +179,9 @@ static int read_credentials_option(lua_State *L, int t, vod_options *o, int give
             *dst[i] = lua_tolstring(L, -1, lens[i]);   /* held by the options table */
             lua_pop(L, 1);
         }
-        if (o->secret_id == NULL || o->secret_key == NULL)
+        if (k->secret_id == NULL || k->secret_key == NULL)
             vod_opt_error(L, "credentials", "needs both secret_id and secret_key");
-        snprintf(o->cred.source, sizeof o->cred.source, "options");
+        snprintf(k->source, sizeof k->source, "options");
     } else {
         vod_opt_error(L, "credentials", "must be a table { secret_id, secret_key, token } or a "
                    "function returning one, got %s", luaL_typename(L, ct));
@@ -190,33 +190,33 @@ static int read_credentials_option(lua_State *L, int t, vod_options *o, int give
     return 1;
 }
 
-static int from_environment(vod_options *o)
+static int from_environment(vod_cred_config *k)
 {
     const char *id = getenv("TENCENTCLOUD_SECRET_ID");
     const char *key = getenv("TENCENTCLOUD_SECRET_KEY");
     const char *tok = getenv("TENCENTCLOUD_SESSION_TOKEN");
     int has_id = id != NULL && *id != '\0', has_key = key != NULL && *key != '\0';
     if (!has_id || !has_key) {
-        add_tried(o->cred.tried, sizeof o->cred.tried, "environment (%s not set)",
+        add_tried(k->tried, sizeof k->tried, "environment (%s not set)",
                   has_id ? "TENCENTCLOUD_SECRET_KEY" : "TENCENTCLOUD_SECRET_ID");
         return 0;
     }
-    o->secret_id = id;
-    o->secret_id_len = strlen(id);
-    o->secret_key = key;
-    o->secret_key_len = strlen(key);
+    k->secret_id = id;
+    k->secret_id_len = strlen(id);
+    k->secret_key = key;
+    k->secret_key_len = strlen(key);
     if (tok != NULL && *tok != '\0') {
-        o->token = tok;
-        o->token_len = strlen(tok);
+        k->token = tok;
+        k->token_len = strlen(tok);
     }
-    snprintf(o->cred.source, sizeof o->cred.source, "environment");
+    snprintf(k->source, sizeof k->source, "environment");
     return 1;
 }
 
 /* Tries one profile file. Returns 1 when it held the section (credentials
  * set in o), 0 when not (why appended to notes), raises when the file is
  * explicit and unreadable, malformed, or the section is incomplete. */
-static int try_profile_file(lua_State *L, vod_options *o, vod_buf *text, const char *path,
+static int try_profile_file(lua_State *L, vod_cred_config *k, vod_buf *text, const char *path,
                             const char *explicit_file, const char *section, char *notes,
                             size_t nn)
 {
@@ -247,17 +247,17 @@ static int try_profile_file(lua_State *L, vod_options *o, vod_buf *text, const c
                         pr.secret_id_len ? "secret_id but no secret_key" :
                         pr.secret_key_len ? "secret_key but no secret_id" :
                         "neither secret_id nor secret_key");
-    o->secret_id = pr.secret_id;
-    o->secret_id_len = pr.secret_id_len;
-    o->secret_key = pr.secret_key;
-    o->secret_key_len = pr.secret_key_len;
-    o->token = pr.token_len ? pr.token : NULL;
-    o->token_len = pr.token_len;
-    snprintf(o->cred.source, sizeof o->cred.source, "profile file %.300s [%s]", path, section);
+    k->secret_id = pr.secret_id;
+    k->secret_id_len = pr.secret_id_len;
+    k->secret_key = pr.secret_key;
+    k->secret_key_len = pr.secret_key_len;
+    k->token = pr.token_len ? pr.token : NULL;
+    k->token_len = pr.token_len;
+    snprintf(k->source, sizeof k->source, "profile file %.300s [%s]", path, section);
     return 1;
 }
 
-static int from_profile(lua_State *L, int t, vod_options *o)
+static int from_profile(lua_State *L, int t, vod_cred_config *k)
 {
     const char *file, *section, *file_from = NULL, *section_from = NULL, *home;
     char notes[900] = "", home_path[4200];
@@ -289,33 +289,32 @@ static int from_profile(lua_State *L, int t, vod_options *o)
         section = "default";
     }
     text = push_scratch(L);             /* stays on the stack until the client copied the keys */
-    o->cred.scratch = text;
+    k->scratch = text;
     if (file != NULL) {
-        if (try_profile_file(L, o, text, file, file_from, section, notes, sizeof notes))
+        if (try_profile_file(L, k, text, file, file_from, section, notes, sizeof notes))
             return 1;
     } else {
         home = getenv("HOME");
         if (home != NULL && *home != '\0') {
             snprintf(home_path, sizeof home_path, "%.4000s/.tencentcloud/credentials", home);
-            if (try_profile_file(L, o, text, home_path, NULL, section, notes, sizeof notes))
+            if (try_profile_file(L, k, text, home_path, NULL, section, notes, sizeof notes))
                 return 1;
         } else {
             snprintf(notes, sizeof notes, "~/.tencentcloud/credentials: HOME not set");
         }
-        if (try_profile_file(L, o, text, "/etc/tencentcloud/credentials", NULL, section, notes,
+        if (try_profile_file(L, k, text, "/etc/tencentcloud/credentials", NULL, section, notes,
                              sizeof notes))
             return 1;
     }
     if (section_from != NULL)
         vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "profile [%s] (from %s) is in no profile "
                         "file: %s", section, section_from, notes);
-    add_tried(o->cred.tried, sizeof o->cred.tried, "profile file (%s)", notes);
+    add_tried(k->tried, sizeof k->tried, "profile file (%s)", notes);
     return 0;
 }
 
-void vod_creds_read(lua_State *L, int t, vod_options *o)
+void vod_creds_read(lua_State *L, int t, vod_cred_config *k)
 {
-    vod_cred_config *k = &o->cred;
     const char *id, *key, *tok;
     size_t idl = 0, keyl = 0, tokl = 0;
     int cvm;
@@ -325,26 +324,26 @@ void vod_creds_read(lua_State *L, int t, vod_options *o)
     id = vod_opt_string(L, t, "secret_id", &idl);
     key = vod_opt_string(L, t, "secret_key", &keyl);
     tok = vod_opt_string(L, t, "token", &tokl);
-    if (t != 0 && read_credentials_option(L, t, o, id || key || tok)) {
+    if (t != 0 && read_credentials_option(L, t, k, id || key || tok)) {
         if (k->kind == VOD_CRED_FUNCTION)
             return;
     } else if (id != NULL || key != NULL) {
         if (id == NULL || key == NULL)
             vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give %s without %s: pass both",
                             id ? "secret_id" : "secret_key", id ? "secret_key" : "secret_id");
-        o->secret_id = id;
-        o->secret_id_len = idl;
-        o->secret_key = key;
-        o->secret_key_len = keyl;
-        o->token = tok;
-        o->token_len = tokl;
+        k->secret_id = id;
+        k->secret_id_len = idl;
+        k->secret_key = key;
+        k->secret_key_len = keyl;
+        k->token = tok;
+        k->token_len = tokl;
         snprintf(k->source, sizeof k->source, "options");
     } else if (tok != NULL) {
         vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "options give token without secret_id and "
                         "secret_key: pass all three");
     } else {
         add_tried(k->tried, sizeof k->tried, "options (no secret_id/secret_key)");
-        if (!from_environment(o) && !from_profile(L, t, o)) {
+        if (!from_environment(k) && !from_profile(L, t, k)) {
             if (!cvm) {
                 vod_creds_push_nothing_found(L, k->tried, "CVM role (disabled by cvm_role = false)");
                 lua_error(L);
@@ -354,10 +353,10 @@ void vod_creds_read(lua_State *L, int t, vod_options *o)
             return;
         }
     }
-    if (vod_creds_unusable(o->secret_id, o->secret_id_len, o->secret_key, o->secret_key_len, o->token,
-                 o->token_len, k->source, why, sizeof why))
+    if (vod_creds_unusable(k->secret_id, k->secret_id_len, k->secret_key, k->secret_key_len, k->token,
+                 k->token_len, k->source, why, sizeof why))
         vod_error_raise(L, VOD_E_CREDENTIALS, NULL, "%s", why);
-    if (o->token != NULL && o->token_len == 0)
-        o->token = NULL;
+    if (k->token != NULL && k->token_len == 0)
+        k->token = NULL;
 }
 

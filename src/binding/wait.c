@@ -1,9 +1,13 @@
 /* client:wait_task(task_id, opts): polls DescribeTaskDetail until the task
  * is FINISH or ABORTED, and turns a failed task into an error object. */
+#include "wait.h"
+
 #include <string.h>
 
+#include "call.h"
 #include "client.h"
 #include "clock.h"
+#include "args.h"
 #include "compat.h"
 #include "errors.h"
 
@@ -45,7 +49,7 @@ static int read_opts(lua_State *L, wait_opts *w)
     lua_setfield(L, params, "TaskId");
     if (lua_isnoneornil(L, 3))
         return params;
-    luaL_checktype(L, 3, LUA_TTABLE);
+    vod_arg_check_type(L, 3, LUA_TTABLE);
     lua_pushnil(L);
     while (lua_next(L, 3) != 0) {
         size_t i;
@@ -125,7 +129,7 @@ int vod_m_wait_plan(lua_State *L)
     wait_opts w;
     int params;
     (void)vod_client_check(L, 1);
-    luaL_checkstring(L, 2);
+    vod_arg_check_string(L, 2, NULL);
     params = read_opts(L, &w);
     lua_pushvalue(L, params);
     lua_pushnumber(L, (lua_Number)w.interval);
@@ -140,7 +144,7 @@ int vod_m_wait_plan(lua_State *L)
 int vod_m_wait_task(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    const char *task_id = luaL_checkstring(L, 2);
+    const char *task_id = vod_arg_check_string(L, 2, NULL);
     wait_opts w;
     int params = read_opts(L, &w), base;
     double start = vod_monotonic();
@@ -173,4 +177,20 @@ int vod_m_wait_task(lua_State *L)
         }
         vod_sleep(w.interval);
     }
+}
+
+/* client:check_task(task_id, task) -> task, or raises as wait_task does. */
+int vod_m_check_task(lua_State *L)
+{
+    const char *task_id;
+    const char *status;
+    (void)vod_client_check(L, 1);
+    task_id = vod_arg_check_string(L, 2, NULL);
+    vod_arg_check_type(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    lua_getfield(L, 3, "Status");
+    status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    lua_pushvalue(L, 3);
+    vod_check_task(L, task_id, strcmp(status, "ABORTED") == 0);
+    return 1;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "args.h"
 #include "compat.h"
 #include "errors.h"
 #include "json_decode.h"
@@ -47,7 +48,8 @@ int vod_l_json_encode(lua_State *L)
     vod_json_error je;
     vod_buf *b;
     int rc;
-    luaL_checkany(L, 1);
+    if (lua_type(L, 1) == LUA_TNONE)
+        vod_arg_error(L, 1, "value expected");
     lua_settop(L, 1);
     b = (vod_buf *)vod_newuserdata(L, sizeof *b);
     memset(b, 0, sizeof *b);
@@ -68,7 +70,7 @@ int vod_l_json_encode(lua_State *L)
 int vod_l_json_decode(lua_State *L)
 {
     size_t len;
-    const char *text = luaL_checklstring(L, 1, &len);
+    const char *text = vod_arg_check_string(L, 1, &len);
     char err[160];
     if (!vod_json_decode(L, text, len, err, sizeof err))
         return bad_json(L, NULL, "malformed JSON: %s%s", err, "");

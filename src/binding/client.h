@@ -1,0 +1,63 @@
+/* The Client userdata: one signer, one transport, reusable buffers, and the
+ * header lines that are the same for every call, built once. A leaf: every
+ * other part of the binding uses this type; it uses none of them (its life is
+ * in lifecycle.c, its methods are listed in methods.c). */
+#ifndef VOD_CLIENT_H
+#define VOD_CLIENT_H
+
+#include <lua.h>
+
+#include "buf.h"
+#include "cred_config.h"
+#include "proxy.h"
+#include "retry.h"
+#include "tc3_sign.h"
+#include "transport.h"
+
+#define VOD_CLIENT_MT "tencentcloud.vod.client"
+#define VOD_VERSION "0.1.0"
+#define VOD_API_VERSION "2018-07-17"
+#define VOD_SERVICE "vod"
+#define VOD_DEFAULT_ENDPOINT "vod.intl.tencentcloudapi.com"   /* site = "intl" */
+#define VOD_CHINA_ENDPOINT "vod.tencentcloudapi.com"          /* site = "china" */
+#define VOD_MAX_BODY (10u * 1024u * 1024u)   /* the API's limit on a POST body */
+
+typedef struct vod_client {
+    int ready;                  /* fully built; 0 while half-built or after close */
+    tc3_signer signer;
+    vod_transport tp;
+    vod_buf body;               /* the JSON body of the current call */
+    vod_buf fixed;              /* the constant header lines, NUL-separated (holds the token: wiped) */
+    const char *lines[VOD_TP_MAX_HEADERS];
+    size_t nfixed;              /* lines[0..nfixed) are constant */
+    char hdr_action[96];
+    char hdr_timestamp[40];
+    char hdr_auth[TC3_AUTH_MAX + 32];
+    char host[260];             /* signed host: the endpoint without its port */
+    char endpoint[300];         /* host[:port] as configured */
+    char scheme[8];
+    char id_hint[16];           /* first and last characters of the secret id, for tostring */
+    char url[320];              /* scheme://endpoint/ */
+    vod_buf ca_file;            /* copy of the ca_file option ("" = system store) */
+    long timeout_ms, connect_timeout_ms;
+    size_t max_response;
+    vod_retry_policy retry;
+    vod_bucket bucket;          /* client-side rate limit (libcurl, or nginx without a dict) */
+    char rate_dict[72];         /* nginx: the lua_shared_dict holding a shared bucket */
+    long long clock_offset;     /* s to add to the local clock, learnt from a Date header */
+    uint64_t rng;               /* backoff jitter */
+    int debug;                  /* 0 off, 1 stderr, 2 the function at debug_ref */
+    int debug_ref;
+    long calls;                 /* requests sent */
+    long connects;              /* connections opened */
+    vod_proxy proxy;            /* decided once at vod.new (kind NONE: straight); holds a secret */
+    vod_creds cred;             /* where the key comes from, and when to refresh it (cred_config.h) */
+} vod_client;
+
+/* Returns the client at idx, raising if it is not one or has been closed. */
+vod_client *vod_client_check(lua_State *L, int idx);
+
+/* Sets fields host (bare, no brackets) and port in the table on top. */
+void vod_push_host_port(lua_State *L, const vod_client *c);
+
+#endif

@@ -1,0 +1,61 @@
+/* The client's methods, all in one table. Each is defined in the file that
+ * owns its part: calls (call.c), no-I/O steps (steps.c), waiting (wait.c),
+ * credentials (creds.c), the client's life (lifecycle.c). */
+#include "methods.h"
+
+#include "args.h"
+#include "call.h"
+#include "client.h"
+#include "compat.h"
+#include "creds.h"
+#include "lifecycle.h"
+#include "steps.h"
+#include "wait.h"
+
+static const luaL_Reg methods[] = {
+    /* the API */
+    { "create_aigc_subject", vod_m_create_aigc_subject },
+    { "describe_task_detail", vod_m_describe_task_detail },
+    { "call", vod_m_call },
+    { "wait_task", vod_m_wait_task },
+    /* the client */
+    { "stats", vod_m_stats },
+    { "settings", vod_m_settings },
+    { "close", vod_m_close },
+    { "refresh_credentials", vod_m_refresh_credentials },
+    { "credential_status", vod_m_credential_status },
+    /* building blocks without I/O, for a transport of one's own */
+    { "build_request", vod_m_build_request },
+    { "parse_response", vod_m_parse_response },
+    { "retry_plan", vod_m_retry_plan },
+    { "finish_error", vod_m_finish_error },
+    { "request_policy", vod_m_request_policy },
+    { "rate_limit_wait", vod_m_rate_limit_wait },
+    { "learn_clock", vod_m_learn_clock },
+    { "debug", vod_m_debug },
+    { "wait_plan", vod_m_wait_plan },
+    { "check_task", vod_m_check_task },
+    { "credentials_due", vod_m_credentials_due },
+    { "credentials_from_function", vod_m_credentials_from_function },
+    { "metadata_request", vod_m_metadata_request },
+    { "metadata_response", vod_m_metadata_response },
+    { NULL, NULL },
+};
+
+void vod_methods_init(lua_State *L)
+{
+    if (luaL_newmetatable(L, VOD_CLIENT_MT)) {
+        lua_newtable(L);
+        vod_args_register(L, methods, 1);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, vod_m_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, vod_m_close);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, vod_m_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, VOD_CLIENT_MT);
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
+}

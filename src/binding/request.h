@@ -1,0 +1,35 @@
+/* The halves of a call that do no I/O, shared by both transports (request.c):
+ * check and encode, sign, parse a response into the Response table or an
+ * error object, the clock, the debug sink, and what the retry policy needs
+ * to know of a request. */
+#ifndef VOD_REQUEST_H
+#define VOD_REQUEST_H
+
+#include <lua.h>
+
+#include "client.h"
+#include "retry.h"
+#include "rules.h"
+
+/* Checks (when rules is non-NULL) and encodes the table at params into the
+ * client's body; raises ClientError.InvalidParameter (attempts = 0). */
+void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
+                         const vod_action_rules *rules);
+/* Signs the body for `timestamp`; the header lines are in the client. */
+void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long timestamp);
+/* Pushes the Response table and returns 1, or pushes an error object and returns 0. */
+int vod_response_parse(lua_State *L, vod_client *c, const char *action, long status,
+                       const char *body, size_t len);
+void vod_debug(lua_State *L, vod_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+long long vod_client_now(const vod_client *c);
+int vod_learn_clock(vod_client *c, const char *http_date);
+void vod_failure_of(lua_State *L, int idx, vod_failure *f);
+int vod_is_read_only(const char *action);
+int vod_has_session_id(lua_State *L, int params);
+
+/* The action at idx, or raises ClientError.InvalidParameter unless it is
+ * 1..64 letters and digits (no NUL, no header-breaking byte). */
+const char *vod_check_action(lua_State *L, int idx);
+
+#endif

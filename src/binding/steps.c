@@ -1,0 +1,186 @@
+/* The halves of a call as methods that do no I/O: what a transport of its
+ * own is made of (the cosocket transport, src/lua/ngx.lua): build and sign,
+ * parse, the retry policy, the rate limit, the clock and the debug sink. */
+#include "steps.h"
+
+#include <string.h>
+
+#include "call.h"
+#include "client.h"
+#include "clock.h"
+#include "args.h"
+#include "compat.h"
+#include "creds.h"
+#include "errors.h"
+#include "request.h"
+
+static const vod_action_rules *rules_for(const char *action)
+{
+    if (strcmp(action, "CreateAigcSubject") == 0)
+        return &vod_rules_create_aigc_subject;
+    if (strcmp(action, "DescribeTaskDetail") == 0)
+        return &vod_rules_describe_task_detail;
+    return NULL;
+}
+
+static void set_header(lua_State *L, const char *line)
+{
+    const char *colon = strchr(line, ':');
+    const char *v = colon + 1;
+    while (*v == ' ')
+        v++;
+    if (*v == '\0')
+        return;                         /* "Expect:" only tells libcurl to drop it */
+    lua_pushlstring(L, line, (size_t)(colon - line));
+    lua_pushstring(L, v);
+    lua_rawset(L, -3);
+}
+
+/* client:build_request(action, params [, { check = true, timestamp = now }])
+ * -> { method, scheme, host, port, path, body, headers = { name = value } }
+ * Checks (for actions with rules, unless check = false), encodes and signs,
+ * without I/O, for a transport of the caller's own (an nginx cosocket). */
+int vod_m_build_request(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    const char *action = vod_check_action(L, 2);
+    long long ts = vod_client_now(c);
+    int check = 1;
+    vod_arg_check_type(L, 3, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 4)) {
+        vod_arg_check_type(L, 4, LUA_TTABLE);
+        lua_getfield(L, 4, "check");
+        check = lua_isnil(L, -1) || lua_toboolean(L, -1);
+        lua_getfield(L, 4, "timestamp");
+        if (!lua_isnil(L, -1) && (!vod_tointegral(L, -1, &ts) || ts < 0))
+            vod_arg_error(L, 4, "timestamp must be a non-negative integer");
+        lua_pop(L, 2);
+    }
+    vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
+    if (c->cred.refresh_at != VOD_CREDS_NEVER)
+        vod_creds_require(L, c, action);    /* fetched by the transport beforehand */
+    vod_request_sign(L, c, action, ts);
+    lua_createtable(L, 0, 8);
+    lua_pushliteral(L, "POST");
+    lua_setfield(L, -2, "method");
+    lua_pushstring(L, c->scheme);
+    lua_setfield(L, -2, "scheme");
+    vod_push_host_port(L, c);
+    lua_pushliteral(L, "/");
+    lua_setfield(L, -2, "path");
+    lua_pushlstring(L, c->body.data, c->body.len);
+    lua_setfield(L, -2, "body");
+    lua_createtable(L, 0, 12);
+    lua_pushstring(L, c->endpoint);
+    lua_setfield(L, -2, "Host");
+    for (size_t i = 0; i < c->nfixed; i++)
+        set_header(L, c->lines[i]);
+    set_header(L, c->hdr_action);
+    set_header(L, c->hdr_timestamp);
+    set_header(L, c->hdr_auth);
+    lua_setfield(L, -2, "headers");
+    return 1;
+}
+
+/* client:parse_response(action, http_status, body) -> Response table, or
+ * raises the same error objects as a call through libcurl. No I/O. */
+int vod_m_parse_response(lua_State *L)
+{
+    size_t len;
+    vod_client *c = vod_client_check(L, 1);
+    const char *action = vod_arg_check_string(L, 2, NULL);
+    long long status = 0;
+    const char *body;
+    vod_arg_check_type(L, 3, LUA_TNUMBER);
+    if (!vod_tointegral(L, 3, &status) || status < 100 || status > 999)
+        vod_arg_error(L, 3, "HTTP status must be an integer from 100 to 999");
+    body = vod_arg_check_string(L, 4, &len);
+    if (!vod_response_parse(L, c, action, (long)status, body, len)) {
+        vod_failure f;
+        vod_failure_of(L, -1, &f);
+        lua_pushboolean(L, vod_retry_safe(&f, vod_is_read_only(action)));
+        lua_setfield(L, -2, "retryable");
+        return lua_error(L);
+    }
+    return 1;
+}
+
+/* client:retry_plan(err, retries_so_far, elapsed, idempotent) -> seconds to
+ * wait before the next attempt, or nil: the policy of the libcurl path, for
+ * a transport of its own (nginx). */
+int vod_m_retry_plan(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    vod_failure f;
+    int retries = (int)vod_arg_check_integer(L, 3);
+    double elapsed = (double)vod_arg_check_number(L, 4), delay;
+    vod_arg_check_type(L, 2, LUA_TTABLE);
+    vod_failure_of(L, 2, &f);
+    if (!c->retry.enabled || retries >= c->retry.max || !vod_retry_safe(&f, lua_toboolean(L, 5)))
+        return 0;
+    delay = vod_retry_delay(&c->retry, retries + 1, &c->rng);
+    if (elapsed + delay >= c->retry.deadline)
+        return 0;
+    lua_pushnumber(L, (lua_Number)delay);
+    return 1;
+}
+
+/* client:finish_error(err, attempts, first_ambiguous_code_or_nil, session_id_or_nil,
+ * idempotent) -> the error to raise (ClientError.MaybeCreated after a refused retry). */
+int vod_m_finish_error(lua_State *L)
+{
+    (void)vod_client_check(L, 1);
+    vod_arg_check_type(L, 2, LUA_TTABLE);
+    lua_settop(L, 6);
+    vod_finish_error(L, 2, (int)vod_arg_check_integer(L, 3), vod_arg_opt_string(L, 4, NULL),
+                     vod_arg_opt_string(L, 5, NULL), lua_toboolean(L, 6));
+    lua_settop(L, 2);
+    return 1;
+}
+
+/* client:request_policy(action, params) -> idempotent, session_id, read_only */
+int vod_m_request_policy(lua_State *L)
+{
+    int has;
+    const char *action;
+    (void)vod_client_check(L, 1);
+    action = vod_arg_check_string(L, 2, NULL);
+    vod_arg_check_type(L, 3, LUA_TTABLE);
+    has = vod_has_session_id(L, 3);
+    lua_pushboolean(L, vod_is_read_only(action) || has);
+    if (has) {
+        lua_pushliteral(L, "SessionId");
+        lua_rawget(L, 3);
+    } else {
+        lua_pushnil(L);
+    }
+    lua_pushboolean(L, vod_is_read_only(action));
+    return 3;
+}
+
+/* client:rate_limit_wait() -> seconds to wait for this client's next token */
+int vod_m_rate_limit_wait(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    lua_pushnumber(L, (lua_Number)vod_bucket_take(&c->bucket, vod_monotonic()));
+    return 1;
+}
+
+/* client:learn_clock(http_date) -> true when the offset was taken */
+int vod_m_learn_clock(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    int ok = vod_learn_clock(c, vod_arg_check_string(L, 2, NULL));
+    if (ok)
+        vod_debug(L, c, "clock corrected by %llds from the server's Date", c->clock_offset);
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+/* client:debug(line): a line to the debug sink, if one is configured */
+int vod_m_debug(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    vod_debug(L, c, "%s", vod_arg_check_string(L, 2, NULL));
+    return 0;
+}

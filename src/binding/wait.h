@@ -1,0 +1,19 @@
+/* Waiting for a task (wait.c): wait_task, and its parts for a poller of
+ * one's own. */
+#ifndef VOD_WAIT_H
+#define VOD_WAIT_H
+
+#include <lua.h>
+
+/* client:wait_task(task_id, opts) */
+int vod_m_wait_task(lua_State *L);
+/* client:wait_plan(task_id, opts) -> params, interval, timeout, progress */
+int vod_m_wait_plan(lua_State *L);
+/* client:check_task(task_id, task) -> task, or raises as wait_task does */
+int vod_m_check_task(lua_State *L);
+
+/* With a DescribeTaskDetail result on top: raises when the task finished
+ * badly (failed or aborted), else leaves it there. */
+void vod_check_task(lua_State *L, const char *task_id, int aborted);
+
+#endif
