@@ -1,0 +1,48 @@
+#!/bin/sh
+# The fast tier, `make check`: the C unit tests (ctest) and the busted specs on
+# Lua 5.4 against the fake endpoint. No LuaJIT, nginx, sanitizers, fuzzing or
+# valgrind: those are in `make test` (spec/run.sh). Installs what is missing.
+# Ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+sh spec/tools/deps.sh || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 1; }
+mkdir -p build
+PASSED=0
+FAILED=0
+add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
+
+echo "== build and install with luarocks (Lua 5.4)"
+ROCKSPEC=$(ls rockspec/*.rockspec | head -n 1)
+luarocks --lua-version 5.4 --tree build/tree54 make --deps-mode=none "$ROCKSPEC" >build/luarocks-5.4.log 2>&1 \
+  || { cat build/luarocks-5.4.log; echo "0 passed, 1 failed"; exit 1; }
+rm -rf build.luarocks
+
+echo "== C unit tests (ctest)"
+if cmake -S . -B build/c -DVOD_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >build/cmake.log 2>&1 &&
+   cmake --build build/c -j2 >>build/cmake.log 2>&1; then
+  (cd build/c && ctest -V) >build/ctest.log 2>&1
+  p=$(grep -oE '[0-9]+ passed, [0-9]+ failed' build/ctest.log | awk '{s+=$1} END {print s+0}')
+  f=$(grep -oE '[0-9]+ passed, [0-9]+ failed' build/ctest.log | awk '{s+=$3} END {print s+0}')
+  grep -E 'FAIL|tests passed|tests failed' build/ctest.log
+  add "$p" "$f"
+  [ "$p" -gt 0 ] || add 0 1
+else
+  cat build/cmake.log; add 0 1
+fi
+
+echo "== busted on Lua 5.4"
+FAKE_VOD_DIR="$ROOT/build/fake-check"
+. spec/tools/fake.sh
+start_fake "$FAKE_VOD_DIR" || { echo "0 passed, 1 failed"; exit 1; }
+export FAKE_VOD_DIR
+LUA_CPATH="$ROOT/build/tree54/lib/lua/5.4/?.so;;" LUA_PATH="$ROOT/build/tree54/share/lua/5.4/?.lua;;" \
+  lua5.4 /usr/bin/busted -o TAP --exclude-tags=nginx >build/busted-check.log 2>&1
+grep -E '^not ok|^1\.\.' build/busted-check.log
+p=$(grep -cE '^ok ' build/busted-check.log)
+f=$(grep -cE '^not ok ' build/busted-check.log)
+add "$p" "$f"
+[ "$p" -gt 0 ] || add 0 1
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
