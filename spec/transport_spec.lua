@@ -47,7 +47,8 @@ describe("the transport", function()
       assert.equal("raw-1", c:create_aigc_subject(PARAMS).TaskId)
       assert.equal("raw-2", c:create_aigc_subject(PARAMS).TaskId)
       assert.equal(1, raw.stats().connections)
-      assert.same({ calls = 2, connections = 1 }, c:stats())
+      local st = c:stats()
+      assert.same({ calls = 2, connections = 1 }, { calls = st.calls, connections = st.connections })
     end)
   end
 
@@ -60,7 +61,8 @@ describe("the transport", function()
       local s = raw.stats()
       assert.equal(2, s.connections)
       assert.equal(2, #s.requests)            -- nothing sent twice
-      assert.same({ calls = 2, connections = 2 }, c:stats())
+      local st = c:stats()
+      assert.same({ calls = 2, connections = 2 }, { calls = st.calls, connections = st.connections })
     end)
   end
 

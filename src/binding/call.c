@@ -122,17 +122,30 @@ void vod_finish_error(lua_State *L, int err, int attempts, const char *first_amb
         lua_setfield(L, err, "ambiguous");
         f.ambiguous = 1;
     }
+    if (session_id != NULL) {
+        lua_pushstring(L, session_id);
+        lua_setfield(L, err, "session_id");
+    }
     vod_pushint(L, attempts);
     lua_setfield(L, err, "attempts");
     lua_pushboolean(L, vod_retry_safe(&f, idempotent));
     lua_setfield(L, err, "retryable");
 }
 
+/* An answer from the API (not a failure on the way) tells the limiter
+ * whether the quota is short. */
+static void rate_feedback(vod_client *c, const char *code)
+{
+    if (code == NULL || strncmp(code, "ClientError.", 12) != 0)
+        vod_limiter_feedback(&c->limiter, code != NULL && vod_retry_is_throttle(code),
+                             vod_monotonic());
+}
+
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_action_rules *rules)
 {
-    int attempts = 0, retries = 0, skew_fixed = 0, idempotent, base;
-    const char *session_id = NULL;
+    int attempts = 0, retries = 0, skew_fixed = 0, idempotent, base, generated;
+    const char *session_id;
     char first_ambiguous[64] = "";
     double start = vod_monotonic();
 
@@ -140,22 +153,25 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
     vod_request_prepare(L, c, action, params, rules);
     if (c->cred.refresh_at != VOD_CREDS_NEVER)
         vod_creds_refresh(L, c);            /* a credentials function or the CVM role */
-    if (vod_has_session_id(L, params)) {
-        lua_pushliteral(L, "SessionId");
-        lua_rawget(L, params);              /* kept on the stack below base */
-        session_id = lua_tostring(L, -1);
-    }
+    /* kept on the stack below base for the whole call */
+    session_id = vod_request_session_id(L, c, action, params, &generated);
+    if (generated && vod_body_add_session_id(c, session_id) != 0)
+        vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory adding the SessionId");
     idempotent = vod_is_read_only(action) || session_id != NULL;
     base = lua_gettop(L);
     for (;;) {
         vod_failure f;
         double delay;
-        vod_sleep(vod_bucket_take(&c->bucket, vod_monotonic()));
+        int throttle;
+        vod_sleep(vod_limiter_take(&c->limiter, vod_monotonic()));
         vod_request_sign(L, c, action, vod_client_now(c));
         attempts++;
-        if (attempt_once(L, c, action))
+        if (attempt_once(L, c, action)) {
+            rate_feedback(c, NULL);
             return 1;
+        }
         vod_failure_of(L, -1, &f);
+        rate_feedback(c, f.code);
         if (f.ambiguous && !first_ambiguous[0])
             snprintf(first_ambiguous, sizeof first_ambiguous, "%s", f.code);
         /* a clock off by more than 5 minutes: take the server's, once */
@@ -166,15 +182,20 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
             lua_settop(L, base);
             continue;
         }
-        if (c->retry.enabled && retries < c->retry.max && vod_retry_safe(&f, idempotent)) {
-            delay = vod_retry_delay(&c->retry, retries + 1, &c->rng);
-            if (vod_monotonic() - start + delay < c->retry.deadline) {
+        delay = vod_retry_plan(&c->retry, &f, retries, vod_monotonic() - start, idempotent,
+                               vod_client_wallnow(c), &c->rng, &throttle);
+        if (delay >= 0) {
+            if (throttle) {
+                vod_debug(L, c, "throttled (%s) on attempt %d: waiting %.3fs for the quota's next "
+                          "window; the client's rate is now %.2f/s", f.code, attempts, delay,
+                          c->limiter.st.rate * VOD_RATE_MARGIN);
+            } else {
                 retries++;
                 vod_debug(L, c, "retry %d after %s in %.3fs", retries, f.code, delay);
-                vod_sleep(delay);
-                lua_settop(L, base);
-                continue;
             }
+            vod_sleep(delay);
+            lua_settop(L, base);
+            continue;
         }
         vod_finish_error(L, -1, attempts, first_ambiguous[0] ? first_ambiguous : NULL, session_id,
                          idempotent);

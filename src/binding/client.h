@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "cred_config.h"
+#include "limiter.h"
 #include "proxy.h"
 #include "retry.h"
 #include "tc3_sign.h"
@@ -42,8 +43,9 @@ typedef struct vod_client {
     long timeout_ms, connect_timeout_ms;
     size_t max_response;
     vod_retry_policy retry;
-    vod_bucket bucket;          /* client-side rate limit (libcurl, or nginx without a dict) */
+    vod_limiter limiter;        /* client-side rate limit (libcurl, or nginx without a dict) */
     char rate_dict[72];         /* nginx: the lua_shared_dict holding a shared bucket */
+    int auto_session_id;        /* a create without a SessionId gets a generated one */
     long long clock_offset;     /* s to add to the local clock, learnt from a Date header */
     uint64_t rng;               /* backoff jitter */
     int debug;                  /* 0 off, 1 stderr, 2 the function at debug_ref */

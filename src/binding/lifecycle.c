@@ -52,15 +52,22 @@ int vod_m_tostring(lua_State *L)
     return 1;
 }
 
-/* client:stats() -> { calls = n, connections = n }: what the transport did. */
+/* client:stats() -> { calls = n, connections = n, throttled = n, rate = r }:
+ * what the transport did, and the client's rate as it stands (adapted). */
 int vod_m_stats(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 4);
     vod_pushint(L, c->calls);
     lua_setfield(L, -2, "calls");
     vod_pushint(L, c->connects);
     lua_setfield(L, -2, "connections");
+    vod_pushint(L, c->limiter.throttles);
+    lua_setfield(L, -2, "throttled");
+    if (c->limiter.max_rate > 0) {
+        lua_pushnumber(L, (lua_Number)(c->limiter.st.rate * VOD_RATE_MARGIN));
+        lua_setfield(L, -2, "rate");
+    }
     return 1;
 }
 
@@ -141,7 +148,8 @@ int vod_client_new(lua_State *L)
     c->connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
     c->max_response = o.max_response_size;
     c->retry = o.retry;
-    vod_bucket_init(&c->bucket, o.rate, o.burst, vod_monotonic());
+    vod_limiter_init(&c->limiter, o.rate, o.burst, o.adaptive, vod_monotonic());
+    c->auto_session_id = o.auto_session_id;
     if (o.rate_dict != NULL)
         snprintf(c->rate_dict, sizeof c->rate_dict, "%s", o.rate_dict);
     c->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 16) ^ (uint64_t)getpid();
@@ -175,14 +183,16 @@ int vod_m_settings(lua_State *L)
         lua_pushlstring(L, c->ca_file.data, c->ca_file.len);
         lua_setfield(L, -2, "ca_file");
     }
-    if (c->bucket.rate > 0) {
-        lua_createtable(L, 0, 3);
-        lua_pushnumber(L, (lua_Number)(c->bucket.rate * VOD_RATE_MARGIN));
+    if (c->limiter.max_rate > 0) {
+        lua_createtable(L, 0, 5);
+        lua_pushnumber(L, (lua_Number)(c->limiter.max_rate * VOD_RATE_MARGIN));
         lua_setfield(L, -2, "rate");
-        lua_pushnumber(L, (lua_Number)(1.0 / c->bucket.rate));
+        lua_pushnumber(L, (lua_Number)(1.0 / c->limiter.max_rate));
         lua_setfield(L, -2, "interval");   /* seconds between tokens, margin included */
-        lua_pushnumber(L, (lua_Number)c->bucket.burst);
+        lua_pushnumber(L, (lua_Number)c->limiter.burst);
         lua_setfield(L, -2, "burst");
+        lua_pushboolean(L, c->limiter.adaptive);
+        lua_setfield(L, -2, "adaptive");
         if (c->rate_dict[0]) {
             lua_pushstring(L, c->rate_dict);
             lua_setfield(L, -2, "shared_dict");

@@ -31,6 +31,7 @@ static const luaL_Reg methods[] = {
     { "finish_error", vod_m_finish_error },
     { "request_policy", vod_m_request_policy },
     { "rate_limit_wait", vod_m_rate_limit_wait },
+    { "adapt_rate", vod_m_adapt_rate },
     { "learn_clock", vod_m_learn_clock },
     { "debug", vod_m_debug },
     { "wait_plan", vod_m_wait_plan },

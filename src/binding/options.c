@@ -18,7 +18,7 @@
 static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
     "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
-    "debug", "site", "proxy",
+    "debug", "site", "proxy", "auto_session_id",
     "credentials", "credentials_file", "profile", "cvm_role", "metadata_url", "metadata_timeout",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
@@ -117,13 +117,14 @@ static void read_retries(lua_State *L, int t, vod_options *o)
     lua_pop(L, 1);
 }
 
-/* rate_limit = false | requests per second | { rate, burst, shared_dict } */
+/* rate_limit = false | requests per second | { rate, burst, adaptive, shared_dict } */
 static void read_rate_limit(lua_State *L, int t, vod_options *o)
 {
-    static const char *const f[] = { "rate", "burst", "shared_dict" };
+    static const char *const f[] = { "rate", "burst", "adaptive", "shared_dict" };
     int rt;
     o->rate = 20;
     o->burst = 1;
+    o->adaptive = 1;
     if (t == 0)
         return;
     vod_opt_raw(L, t, "rate_limit");
@@ -131,7 +132,7 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
     if (lua_type(L, rt) == LUA_TBOOLEAN) {
         if (lua_toboolean(L, rt))
             vod_opt_error(L, "rate_limit", "must be false, a number of requests per second or a "
-                       "table { rate, burst, shared_dict }, got true%s", "");
+                       "table { rate, burst, adaptive, shared_dict }, got true%s", "");
         o->rate = 0;
     } else if (lua_type(L, rt) == LUA_TNUMBER) {
         o->rate = (double)lua_tonumber(L, rt);
@@ -140,9 +141,16 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
                        "second%s", "");
     } else if (lua_type(L, rt) == LUA_TTABLE) {
         size_t len;
-        only_fields(L, rt, "rate_limit", f, 3);
+        only_fields(L, rt, "rate_limit", f, 4);
         o->rate = sub_number(L, rt, "rate_limit", "rate", 20, 0.001, 100000);
         o->burst = sub_number(L, rt, "rate_limit", "burst", 1, 1, 100000);
+        vod_opt_raw(L, rt, "adaptive");
+        if (lua_type(L, -1) == LUA_TBOOLEAN)
+            o->adaptive = lua_toboolean(L, -1);
+        else if (!lua_isnil(L, -1))
+            vod_opt_error(L, "rate_limit", "field 'adaptive' must be true or false, got %s",
+                          luaL_typename(L, -1));
+        lua_pop(L, 1);
         vod_opt_raw(L, rt, "shared_dict");
         if (!lua_isnil(L, -1)) {
             if (lua_type(L, -1) != LUA_TSTRING)
@@ -155,7 +163,7 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
         lua_pop(L, 1);
     } else if (!lua_isnil(L, rt)) {
         vod_opt_error(L, "rate_limit", "must be false, a number of requests per second or a table "
-                   "{ rate, burst, shared_dict }, got %s", luaL_typename(L, rt));
+                   "{ rate, burst, adaptive, shared_dict }, got %s", luaL_typename(L, rt));
     }
     lua_pop(L, 1);
 }
@@ -359,6 +367,15 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
     }
     read_retries(L, t, o);
     read_rate_limit(L, t, o);
+    o->auto_session_id = 1;
+    if (t) {
+        vod_opt_raw(L, t, "auto_session_id");
+        if (lua_type(L, -1) == LUA_TBOOLEAN)
+            o->auto_session_id = lua_toboolean(L, -1);
+        else if (!lua_isnil(L, -1))
+            vod_opt_error(L, "auto_session_id", "must be true or false, got %s", luaL_typename(L, -1));
+        lua_pop(L, 1);
+    }
     if (t) {
         vod_opt_raw(L, t, "debug");
         if (lua_type(L, -1) == LUA_TFUNCTION)

@@ -17,6 +17,8 @@ typedef struct vod_options {
     size_t max_response_size;
     vod_retry_policy retry;
     double rate, burst;                 /* rate 0: no client-side limit */
+    int adaptive;                       /* the rate adapts to throttling (limiter.h) */
+    int auto_session_id;                /* generate a SessionId for creates without one */
     const char *rate_dict;              /* OpenResty: lua_shared_dict shared by the workers */
     int debug;                          /* 0 off, 1 to stderr, 2 to the function in opts.debug */
     vod_proxy proxy;                    /* the option's, the environment's, or kind NONE (a secret) */

@@ -14,11 +14,13 @@
 
 #include "check.h"
 #include "client.h"
+#include "clock.h"
 #include "args.h"
 #include "compat.h"
 #include "errors.h"
 #include "json_decode.h"
 #include "json_encode.h"
+#include "session_id.h"
 
 static int raise_param(lua_State *L, const char *action, const char *param, const char *msg)
 {
@@ -122,6 +124,11 @@ void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long
 long long vod_client_now(const vod_client *c)
 {
     return (long long)time(NULL) + c->clock_offset;
+}
+
+double vod_client_wallnow(const vod_client *c)
+{
+    return vod_wallclock() + (double)c->clock_offset;
 }
 
 int vod_learn_clock(vod_client *c, const char *http_date)
@@ -236,17 +243,46 @@ int vod_is_read_only(const char *action)
     return strncmp(action, "Describe", 8) == 0;
 }
 
-/* A create that carries a non-empty SessionId can be repeated safely: the
- * API rejects the repeat as a duplicate instead of creating twice. */
-int vod_has_session_id(lua_State *L, int params)
+int vod_action_is_create(const char *action)
 {
-    int has;
+    return strcmp(action, "CreateAigcSubject") == 0;
+}
+
+int vod_body_add_session_id(vod_client *c, const char *sid)
+{
+    size_t n = c->body.len;
+    /* the encoder wrote an object: "{}" or "{...}" */
+    if (n < 2 || c->body.data[n - 1] != '}')
+        return -1;
+    c->body.len = n - 1;
+    if ((n > 2 && vod_buf_addc(&c->body, ',') != 0) ||
+        vod_buf_addstr(&c->body, "\"SessionId\":\"") != 0 || vod_buf_addstr(&c->body, sid) != 0 ||
+        vod_buf_add(&c->body, "\"}", 2) != 0)
+        return -1;
+    return 0;
+}
+
+const char *vod_request_session_id(lua_State *L, vod_client *c, const char *action, int params,
+                                   int *generated)
+{
+    char sid[VOD_SESSION_ID_LEN + 1];
+    *generated = 0;
     lua_pushliteral(L, "SessionId");
     lua_rawget(L, params);
-    has = lua_type(L, -1) == LUA_TSTRING && vod_rawlen(L, -1) > 0;
+    if (lua_type(L, -1) == LUA_TSTRING)
+        return vod_rawlen(L, -1) > 0 ? lua_tostring(L, -1) : NULL;   /* the caller's, even "" */
+    if (!lua_isnil(L, -1) || !c->auto_session_id || !vod_action_is_create(action))
+        return NULL;
     lua_pop(L, 1);
-    return has;
+    if (vod_session_id_new(sid) != 0)
+        vod_error_raise(L, VOD_E_INTERNAL, action, "no randomness for a SessionId (getrandom failed)");
+    lua_pushstring(L, sid);
+    *generated = 1;
+    vod_debug(L, c, "SessionId %s generated for %s (every attempt of this call carries it)", sid,
+              action);
+    return lua_tostring(L, -1);
 }
+
 
 /* An action name goes into a header: letters and digits only. Takes the
  * action from the stack, so a NUL byte cannot cut it short unseen. */

@@ -22,11 +22,26 @@ int vod_response_parse(lua_State *L, vod_client *c, const char *action, long sta
                        const char *body, size_t len);
 void vod_debug(lua_State *L, vod_client *c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The server's clock as the client knows it (the Date header's correction). */
 long long vod_client_now(const vod_client *c);
+double vod_client_wallnow(const vod_client *c);   /* the same, with the fraction */
 int vod_learn_clock(vod_client *c, const char *http_date);
 void vod_failure_of(lua_State *L, int idx, vod_failure *f);
 int vod_is_read_only(const char *action);
-int vod_has_session_id(lua_State *L, int params);
+/* An action that creates something and takes a SessionId. */
+int vod_action_is_create(const char *action);
+/* Adds "SessionId":"<sid>" to the encoded body (an object). 0, or -1 out of memory. */
+int vod_body_add_session_id(vod_client *c, const char *sid);
+
+/* The SessionId this call carries, pushed on the stack (the caller keeps
+ * it there for the call's life), or NULL with something pushed anyway (pop
+ * one value either way). The caller's own SessionId is used as given; a
+ * create without one gets a generated one (unless auto_session_id = false):
+ * *generated is then set, and the caller adds it to the encoded body
+ * (vod_body_add_session_id). An empty SessionId ("": no de-duplication, the
+ * API's rule) gives NULL: such a create is not safe to repeat. */
+const char *vod_request_session_id(lua_State *L, vod_client *c, const char *action, int params,
+                                   int *generated);
 
 /* The action at idx, or raises ClientError.InvalidParameter unless it is
  * 1..64 letters and digits (no NUL, no header-breaking byte). */

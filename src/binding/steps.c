@@ -3,6 +3,7 @@
  * parse, the retry policy, the rate limit, the clock and the debug sink. */
 #include "steps.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "call.h"
@@ -45,6 +46,7 @@ int vod_m_build_request(lua_State *L)
     vod_client *c = vod_client_check(L, 1);
     const char *action = vod_check_action(L, 2);
     long long ts = vod_client_now(c);
+    const char *session_id = NULL;
     int check = 1;
     vod_arg_check_type(L, 3, LUA_TTABLE);
     if (!lua_isnoneornil(L, 4)) {
@@ -54,9 +56,15 @@ int vod_m_build_request(lua_State *L)
         lua_getfield(L, 4, "timestamp");
         if (!lua_isnil(L, -1) && (!vod_tointegral(L, -1, &ts) || ts < 0))
             vod_arg_error(L, 4, "timestamp must be a non-negative integer");
-        lua_pop(L, 2);
+        lua_getfield(L, 4, "session_id");
+        if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+            vod_arg_error(L, 4, "session_id must be a string");
+        session_id = lua_tostring(L, -1);   /* held by the options table */
+        lua_pop(L, 3);
     }
     vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
+    if (session_id != NULL && vod_body_add_session_id(c, session_id) != 0)
+        vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory adding the SessionId");
     if (c->cred.refresh_at != VOD_CREDS_NEVER)
         vod_creds_require(L, c, action);    /* fetched by the transport beforehand */
     vod_request_sign(L, c, action, ts);
@@ -112,17 +120,19 @@ int vod_m_retry_plan(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     vod_failure f;
-    int retries = (int)vod_arg_check_integer(L, 3);
-    double elapsed = (double)vod_arg_check_number(L, 4), delay;
+    int retries, throttle;
+    double elapsed, delay;
     vod_arg_check_type(L, 2, LUA_TTABLE);
+    retries = (int)vod_arg_check_integer(L, 3);
+    elapsed = vod_arg_check_number(L, 4);
     vod_failure_of(L, 2, &f);
-    if (!c->retry.enabled || retries >= c->retry.max || !vod_retry_safe(&f, lua_toboolean(L, 5)))
-        return 0;
-    delay = vod_retry_delay(&c->retry, retries + 1, &c->rng);
-    if (elapsed + delay >= c->retry.deadline)
+    delay = vod_retry_plan(&c->retry, &f, retries, elapsed, lua_toboolean(L, 5),
+                           vod_client_wallnow(c), &c->rng, &throttle);
+    if (delay < 0)
         return 0;
     lua_pushnumber(L, (lua_Number)delay);
-    return 1;
+    lua_pushboolean(L, throttle);
+    return 2;
 }
 
 /* client:finish_error(err, attempts, first_ambiguous_code_or_nil, session_id_or_nil,
@@ -141,29 +151,63 @@ int vod_m_finish_error(lua_State *L)
 /* client:request_policy(action, params) -> idempotent, session_id, read_only */
 int vod_m_request_policy(lua_State *L)
 {
-    int has;
-    const char *action;
-    (void)vod_client_check(L, 1);
-    action = vod_arg_check_string(L, 2, NULL);
+    vod_client *c = vod_client_check(L, 1);
+    const char *action = vod_arg_check_string(L, 2, NULL);
+    const char *session_id;
+    int generated;
     vod_arg_check_type(L, 3, LUA_TTABLE);
-    has = vod_has_session_id(L, 3);
-    lua_pushboolean(L, vod_is_read_only(action) || has);
-    if (has) {
-        lua_pushliteral(L, "SessionId");
-        lua_rawget(L, 3);
-    } else {
+    session_id = vod_request_session_id(L, c, action, 3, &generated);
+    lua_pushboolean(L, vod_is_read_only(action) || session_id != NULL);
+    if (session_id != NULL)
+        lua_pushvalue(L, -2);
+    else
         lua_pushnil(L);
-    }
     lua_pushboolean(L, vod_is_read_only(action));
-    return 3;
+    lua_pushboolean(L, generated);
+    return 4;
 }
 
 /* client:rate_limit_wait() -> seconds to wait for this client's next token */
 int vod_m_rate_limit_wait(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
-    lua_pushnumber(L, (lua_Number)vod_bucket_take(&c->bucket, vod_monotonic()));
+    lua_pushnumber(L, (lua_Number)vod_limiter_take(&c->limiter, vod_monotonic()));
     return 1;
+}
+
+/* The shared form of the adaptive rate: six numbers in a string. */
+#define RATE_STATE_FMT "%.17g %.17g %.17g %.17g %.17g %.17g"
+
+/* client:adapt_rate(throttled) -> the client's rate, adapted (its own bucket);
+ * client:adapt_rate(throttled, state, now) -> new state, rate: the same for a
+ * state kept elsewhere (a lua_shared_dict shared by nginx's workers; state
+ * nil: a fresh one). Rates are in requests per second, margin included. */
+int vod_m_adapt_rate(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    int throttled = lua_toboolean(L, 2);
+    vod_rate_state st;
+    char out[200];
+    double rate;
+    if (c->limiter.max_rate <= 0)
+        return 0;
+    if (lua_isnoneornil(L, 4)) {
+        vod_limiter_feedback(&c->limiter, throttled, vod_monotonic());
+        lua_pushnumber(L, (lua_Number)(c->limiter.st.rate * VOD_RATE_MARGIN));
+        return 1;
+    }
+    if (lua_isnil(L, 3) || sscanf(vod_arg_check_string(L, 3, NULL), "%lf %lf %lf %lf %lf %lf",
+                                  &st.rate, &st.w_max, &st.last_throttle, &st.measured,
+                                  &st.tx_bucket, &st.tx_count) != 6)
+        vod_rate_init(&st, c->limiter.max_rate);
+    rate = c->limiter.adaptive
+               ? vod_rate_feedback(&st, c->limiter.max_rate, throttled, vod_arg_check_number(L, 4))
+               : c->limiter.max_rate;
+    snprintf(out, sizeof out, RATE_STATE_FMT, st.rate, st.w_max, st.last_throttle, st.measured,
+             st.tx_bucket, st.tx_count);
+    lua_pushstring(L, out);
+    lua_pushnumber(L, (lua_Number)(rate * VOD_RATE_MARGIN));
+    return 2;
 }
 
 /* client:learn_clock(http_date) -> true when the offset was taken */

@@ -1,5 +1,6 @@
 #include "retry.h"
 
+#include <math.h>
 #include <string.h>
 
 static int starts(const char *s, const char *prefix)
@@ -10,7 +11,7 @@ static int starts(const char *s, const char *prefix)
 int vod_retry_transient(const vod_failure *f)
 {
     const char *c = f->code;
-    if (starts(c, "RequestLimitExceeded"))
+    if (vod_retry_is_throttle(c))
         return 1;
     if (strcmp(c, "ClientError.DNS") == 0 || strcmp(c, "ClientError.Connect") == 0 ||
         strcmp(c, "ClientError.TLS") == 0 || strcmp(c, "ClientError.Timeout") == 0 ||
@@ -30,7 +31,7 @@ int vod_retry_safe(const vod_failure *f, int idempotent)
 {
     if (!vod_retry_transient(f))
         return 0;
-    if (starts(f->code, "RequestLimitExceeded"))
+    if (vod_retry_is_throttle(f->code))
         return 1;                       /* refused, not processed */
     if (!f->ambiguous)
         return 1;                       /* never reached the server */
@@ -58,24 +59,32 @@ double vod_retry_delay(const vod_retry_policy *p, int n, uint64_t *rng)
     return cap * ((double)(vod_rng_next(rng) >> 11) / 9007199254740992.0);
 }
 
-void vod_bucket_init(vod_bucket *b, double rate, double burst, double now)
+double vod_retry_throttle_delay(double server_now, uint64_t *rng)
 {
-    b->rate = rate / VOD_RATE_MARGIN;
-    b->burst = burst < 1 ? 1 : burst;
-    b->tokens = b->burst;
-    b->last = now;
+    double frac = server_now - floor(server_now);
+    return (1.0 - frac) + (double)(vod_rng_next(rng) >> 11) / 9007199254740992.0;
 }
 
-double vod_bucket_take(vod_bucket *b, double now)
+int vod_retry_is_throttle(const char *code)
 {
-    if (b->rate <= 0)
-        return 0;
-    if (now > b->last) {
-        b->tokens += (now - b->last) * b->rate;
-        if (b->tokens > b->burst)
-            b->tokens = b->burst;
-        b->last = now;
+    return starts(code, "RequestLimitExceeded");
+}
+
+double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, double elapsed,
+                      int idempotent, double server_now, uint64_t *rng, int *throttle)
+{
+    double delay;
+    *throttle = 0;
+    if (!p->enabled || !vod_retry_safe(f, idempotent))
+        return -1;
+    if (vod_retry_is_throttle(f->code)) {
+        /* waited out until the deadline, whatever max says */
+        delay = vod_retry_throttle_delay(server_now, rng);
+        *throttle = 1;
+    } else {
+        if (retries >= p->max)
+            return -1;
+        delay = vod_retry_delay(p, retries + 1, rng);
     }
-    b->tokens -= 1;
-    return b->tokens >= 0 ? 0 : -b->tokens / b->rate;
+    return elapsed + delay < p->deadline ? delay : -1;
 }

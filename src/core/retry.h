@@ -1,5 +1,5 @@
-/* What is retried, how long to wait, and the client-side token bucket.
- * Pure C: both transports (libcurl in C, cosockets in Lua) ask these. */
+/* What is retried, and how long to wait. Pure C: both transports (libcurl
+ * in C, cosockets in Lua) ask these. The client-side rate is limiter.h's. */
 #ifndef VOD_RETRY_H
 #define VOD_RETRY_H
 
@@ -32,24 +32,27 @@ int vod_retry_transient(const vod_failure *f);
 /* Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(n-1))]. */
 double vod_retry_delay(const vod_retry_policy *p, int retry_number, uint64_t *rng);
 
+/* A throttled request (RequestLimitExceeded*) was refused by a quota
+ * counted in one-second windows: a retry within the same window is refused
+ * again. The wait goes to a uniformly random point of the next window
+ * (`server_now`: the server's clock as the client knows it, with its
+ * fraction), so clients refused together spread over it instead of meeting
+ * again at its start. Between (1 - frac) and (2 - frac) seconds. */
+double vod_retry_throttle_delay(double server_now, uint64_t *rng);
+
+/* True for a throttling refusal: retried until the deadline, not counted
+ * against max. */
+int vod_retry_is_throttle(const char *code);
+
+/* The whole decision after a failed attempt, for both transports: the
+ * seconds to wait before the next attempt, or -1 to give up. `retries`
+ * counts the earlier retries after failures (throttles are not counted),
+ * `elapsed` the seconds since the call began, `server_now` the server's
+ * clock as the client knows it. *throttle is set when the wait is for a
+ * throttle (the caller then does not count it as a retry). */
+double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, double elapsed,
+                      int idempotent, double server_now, uint64_t *rng, int *throttle);
+
 uint64_t vod_rng_next(uint64_t *state);
-
-/* A token bucket: `rate` tokens per second, at most `burst` stored. A taker
- * reserves a token and is told how long to wait for it, so a burst queues
- * instead of failing. */
-typedef struct vod_bucket {
-    double rate, burst;     /* rate == 0: no limit; rate is the spaced (effective) one */
-    double tokens;          /* may go negative: tokens already promised */
-    double last;            /* monotonic seconds of the last refill */
-} vod_bucket;
-
-/* Tokens are spaced 5% wider than 1/rate: a server counting requests in a
- * sliding one-second window must never see more than `rate`, even when the
- * first request of a burst arrives late (a connect, a TLS handshake). */
-#define VOD_RATE_MARGIN 1.05
-
-void vod_bucket_init(vod_bucket *b, double rate, double burst, double now);
-/* Reserves one token at time `now`; returns the seconds to wait before using it. */
-double vod_bucket_take(vod_bucket *b, double now);
 
 #endif

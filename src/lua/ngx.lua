@@ -25,7 +25,7 @@ return function(vod, methods, private)
   local settings, check_task, wait_plan = methods.settings, methods.check_task, methods.wait_plan
   local retry_plan, finish_error = methods.retry_plan, methods.finish_error
   local request_policy, learn_clock = methods.request_policy, methods.learn_clock
-  local rate_limit_wait = methods.rate_limit_wait
+  local rate_limit_wait, adapt_rate = methods.rate_limit_wait, methods.adapt_rate
   local credentials_due, credentials_from_function = methods.credentials_due, methods.credentials_from_function
   local metadata_request, metadata_response = methods.metadata_request, methods.metadata_response
   local new_error, is_error = vod._error, vod.is_error
@@ -39,34 +39,67 @@ return function(vod, methods, private)
 
   -- A shared token bucket for all workers: GCRA over a lua_shared_dict, its
   -- read-modify-write under a short lock (add is atomic; the lock expires by
-  -- itself should its holder die).
-  local function shared_wait(c, action)
+  -- itself should its holder die). The bucket's interval follows the rate the
+  -- workers adapt together (adapt_rate below).
+  local function dict_of(c, action)
     local rl = c.rate_limit
     local dict = ngx.shared[rl.shared_dict]
     if not dict then
       fail("ClientError.InvalidOption", action, "rate_limit.shared_dict '" .. rl.shared_dict
         .. "' is not a lua_shared_dict of this nginx", { option = "rate_limit" })
     end
-    local key = "tencentcloud-vod:rate:" .. c.endpoint
+    return dict
+  end
+
+  local function locked(dict, key, f, ...)
     local lock = key .. ":lock"
     for _ = 1, 2000 do
       if dict:add(lock, true, 0.1) then break end
       ngx.sleep(0.001)
     end
-    ngx.update_time()
-    local now = ngx.now()
-    local tat = dict:get(key) or now            -- when the next token is free
-    if tat < now then tat = now end
-    local wait = tat - now - (rl.burst - 1) * rl.interval
-    dict:set(key, tat + rl.interval, 3600)
+    local a, b = f(...)
     dict:delete(lock)
-    return wait > 0 and wait or 0
+    return a, b
+  end
+
+  local function shared_wait(c, action)
+    local rl = c.rate_limit
+    local dict = dict_of(c, action)
+    local key = "tencentcloud-vod:rate:" .. c.endpoint
+    return locked(dict, key, function()
+      ngx.update_time()
+      local now = ngx.now()
+      local rate = dict:get(key .. ":rate")
+      local interval = rate and 1.05 / rate or rl.interval
+      local tat = dict:get(key) or now            -- when the next token is free
+      if tat < now then tat = now end
+      local wait = tat - now - (rl.burst - 1) * interval
+      dict:set(key, tat + interval, 3600)
+      return wait > 0 and wait or 0
+    end)
   end
 
   local function rate_wait(client, c, action)
     if not c.rate_limit then return end
     local wait = c.rate_limit.shared_dict and shared_wait(c, action) or rate_limit_wait(client)
     if wait > 0 then ngx.sleep(wait) end
+  end
+
+  -- An answer from the API tells the rate whether the quota is short: the
+  -- client's own bucket adapts, or the one all workers share in the dict.
+  local function rate_feedback(client, c, action, code)
+    if not c.rate_limit or (code and code:find("^ClientError%.")) then return end
+    local throttled = code ~= nil and code:find("^RequestLimitExceeded") ~= nil
+    if not c.rate_limit.shared_dict then return adapt_rate(client, throttled) end
+    if not c.rate_limit.adaptive then return end
+    local dict = dict_of(c, action)
+    local key = "tencentcloud-vod:rate:" .. c.endpoint
+    locked(dict, key, function()
+      ngx.update_time()
+      local state, rate = adapt_rate(client, throttled, dict:get(key .. ":state"), ngx.now())
+      dict:set(key .. ":state", state, 3600)
+      dict:set(key .. ":rate", rate, 3600)
+    end)
   end
 
   -- The proxy the C side decided (the option, or the environment nginx let
@@ -437,7 +470,10 @@ return function(vod, methods, private)
     check_phase(action)
     local c = conf(client, action)
     ensure_credentials(client)
-    local idempotent, session_id, read_only = request_policy(client, action, params)
+    local idempotent, session_id, read_only, generated = request_policy(client, action, params)
+    if generated then       -- every attempt of this call carries the same one
+      opts = { check = not opts or opts.check, session_id = session_id }
+    end
     ngx.update_time()
     local start = ngx.now()
     local attempts, retries, skew_fixed, first_ambiguous = 0, 0, false, nil
@@ -449,24 +485,33 @@ return function(vod, methods, private)
       local err
       if ok then
         local parsed, res = pcall(parse, client, action, status, body)
-        if parsed then return res end
+        if parsed then
+          rate_feedback(client, c, action, nil)
+          return res
+        end
         err = res
       else
         err = status
       end
       if not is_error(err) then error(err, 0) end         -- a bug, not a failed attempt
+      rate_feedback(client, c, action, err.code)
       if err.ambiguous and not first_ambiguous then first_ambiguous = err.code end
       if c.retries and not skew_fixed and err.code == "AuthFailure.SignatureExpire"
           and date and learn_clock(client, date) then
         skew_fixed = true                                  -- a clock off by > 5 min: once
       else
         ngx.update_time()
-        local delay = retry_plan(client, err, retries, ngx.now() - start, idempotent)
+        local delay, throttle = retry_plan(client, err, retries, ngx.now() - start, idempotent)
         if not delay then
           error(finish_error(client, err, attempts, first_ambiguous, session_id, idempotent), 0)
         end
-        retries = retries + 1
-        client:debug(("retry %d after %s in %.3fs"):format(retries, err.code, delay))
+        if throttle then
+          client:debug(("throttled (%s) on attempt %d: waiting %.3fs for the quota's next window")
+            :format(err.code, attempts, delay))
+        else
+          retries = retries + 1
+          client:debug(("retry %d after %s in %.3fs"):format(retries, err.code, delay))
+        end
         ngx.sleep(delay)
       end
     end
