@@ -25,36 +25,7 @@ sys.dont_write_bytecode = True   # leave no __pycache__ in the source tree
 from selftest_client import (IMG, ISO_RE, SECRET_ID, SECRET_KEY, TMP_ID, TMP_KEY,
                              TOKEN, UUID_RE, Client, FakeServer, code, hex_sha256,
                              raw_exchange, sign_tc3)
-
-
-# --------------------------------------------------------------- results --
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL: %s %s" % (name, detail), flush=True)
-        return cond
-
-    def eq(self, name, got, want):
-        return self.check(name, got == want, "got %r, want %r" % (got, want))
-
-
-R = Results()
-
-
-def expect_code(name, result, want):
-    r, data, obj = result
-    ok = r.status == 200 and code(obj) == want
-    R.check(name, ok, "status %s body %s" % (r.status, data[:300]))
-    if ok and obj:
-        R.check(name + " RequestId", UUID_RE.fullmatch(obj["Response"].get("RequestId", "")),
-                str(obj))
-    return obj
+from selftest_results import R, expect_code, expect_conn_error
 
 
 # ----------------------------------------------------------------- tests --
@@ -455,16 +426,6 @@ def test_rate_limit(c):
     codes = [code(c.create(conn=conn)[2]) for _ in range(30)]
     R.eq("rate_limit 0 = off", codes.count(None), 30)
     conn.close()
-
-
-def expect_conn_error(name, fn, exc_types):
-    try:
-        r, data, obj = fn()
-        R.check(name, False, "no error; status %s body %r" % (r.status, data[:100]))
-    except exc_types:
-        R.check(name, True)
-    except Exception as e:
-        R.check(name, False, "unexpected %r" % e)
 
 
 def test_faults(c):
