@@ -25,7 +25,7 @@ sys.dont_write_bytecode = True   # leave no __pycache__ in the source tree
 from selftest_client import (IMG, ISO_RE, SECRET_ID, SECRET_KEY, TMP_ID, TMP_KEY,
                              TOKEN, UUID_RE, Client, FakeServer, code, hex_sha256,
                              raw_exchange, sign_tc3)
-from selftest_results import R, expect_code, expect_conn_error
+from selftest_results import R, expect_code, expect_conn_error, next_second
 
 
 # ----------------------------------------------------------------- tests --
@@ -328,7 +328,7 @@ def test_requests_and_params(c):
         if name == "not JSON" and obj:
             R.check("not-JSON message", "not valid JSON" in
                     obj["Response"]["Error"]["Message"], obj)
-    expect_code("InvalidAction", c.call("DescribeMediaInfos", {}, conn=conn), "InvalidAction")
+    expect_code("InvalidAction", c.call("DescribeNothing", {}, conn=conn), "InvalidAction")
     base = {"SubjectImages": IMG}
     bad = [
         ("unknown param", {"Foo": 1}, "UnknownParameter"),
@@ -408,18 +408,20 @@ def test_dedup(c):
 def test_rate_limit(c):
     c.reset()
     conn = c.connect()
+    next_second()   # default fixed windows: all 25 within one second
     codes = [code(c.create(conn=conn)[2]) for _ in range(25)]
     R.eq("rate limit: 20 of 25 admitted", codes.count(None), 20)
     R.eq("rate limit: 5 RequestLimitExceeded", codes.count("RequestLimitExceeded"), 5)
     R.eq("rate limited calls create no task", c.stats()["tasks_created"], 20)
     r, data, obj = c.create(secret_id=TMP_ID, secret_key=TMP_KEY, token=TOKEN)
     R.check("rate limit is per SecretId", code(obj) is None, data)
-    expect_code("DescribeTaskDetail not rate limited", c.describe("nope", conn=conn),
+    expect_code("DescribeTaskDetail has its own quota", c.describe("nope", conn=conn),
                 "InvalidParameterValue.TaskId")
+    R.eq("throttled counted", c.stats()["throttled"], {"CreateAigcSubject": 5})
     time.sleep(1.05)
-    R.eq("window slides", code(c.create(conn=conn)[2]), None)
-    time.sleep(1.05)
+    R.eq("next window", code(c.create(conn=conn)[2]), None)
     c.ctl("POST", "config", {"rate_limit": 3})
+    next_second()
     codes = [code(c.create(conn=conn)[2]) for _ in range(5)]
     R.eq("rate_limit 3", codes, [None, None, None] + ["RequestLimitExceeded"] * 2)
     c.ctl("POST", "config", {"rate_limit": 0})
@@ -570,12 +572,14 @@ def test_control(c):
     c.reset()
     st = c.stats()
     R.eq("stats after reset", st, {"connections": 0, "requests": 0, "actions": {},
-                                   "tasks_created": 0, "errors": {}})
+                                   "tasks_created": 0, "errors": {}, "throttled": {}})
     R.eq("last after reset", c.ctl("GET", "last")[1], {})
     R.eq("requests after reset", c.ctl("GET", "requests")[1], [])
     R.eq("config defaults", c.ctl("GET", "config")[1],
          {"config": {"task_mode": "success", "processing_polls": 2, "rate_limit": 20,
-                     "clock_offset": 0, "chunked": False}, "fault": None})
+                     "rate_limits": {}, "rate_mode": "fixed", "clock_offset": 0,
+                     "chunked": False, "subject_seconds": None, "video_seconds": 1.0,
+                     "pull_wait": 5.0, "confirm_window": 30.0}, "fault": None})
     conn = c.connect()
     for _ in range(3):
         c.create(conn=conn)

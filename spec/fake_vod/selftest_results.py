@@ -1,4 +1,7 @@
 """Pass/fail bookkeeping shared by the self-test modules."""
+import math
+import time
+
 from selftest_client import UUID_RE, code
 
 
@@ -19,6 +22,12 @@ class Results:
 
 
 R = Results()
+
+
+def next_second(margin=0.02):
+    """Sleep until just after the clock's next whole second (a fixed window)."""
+    now = time.time()
+    time.sleep(math.floor(now) + 1 - now + margin)
 
 
 def expect_code(name, result, want):
