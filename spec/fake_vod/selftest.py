@@ -26,6 +26,10 @@ from selftest_client import (IMG, ISO_RE, SECRET_ID, SECRET_KEY, TMP_ID, TMP_KEY
                              TOKEN, UUID_RE, Client, FakeServer, code, hex_sha256,
                              raw_exchange, sign_tc3)
 from selftest_results import R, expect_code, expect_conn_error, next_second
+import selftest_events
+import selftest_model
+import selftest_pipeline
+import selftest_quota
 
 
 # ----------------------------------------------------------------- tests --
@@ -808,6 +812,8 @@ def main():
              test_auth_failures, test_midnight, test_requests_and_params, test_dedup, test_rate_limit,
              test_faults, test_chunked, test_control, test_tls, test_robustness,
              test_throughput]
+    tests += (selftest_quota.TESTS + selftest_model.TESTS + selftest_pipeline.TESTS +
+              selftest_events.TESTS)
     try:
         for test in tests:
             t1 = time.time()
