@@ -1,9 +1,12 @@
 """Test PKI generated with the openssl CLI (EC P-256, valid 2 days).
 
 ca.pem (+ca.key)          test CA: basicConstraints CA:TRUE, keyUsage keyCertSign
-server.pem/server.key     signed by the CA, SAN DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+server.pem/server.key     signed by the CA, SAN DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1,
+                          DNS:vod.tencentcloudapi.com, DNS:vod.intl.tencentcloudapi.com
                           (nginx checks host names with X509_check_host, which matches
-                          DNS names only, so a loopback test needs the address as one)
+                          DNS names only, so a loopback test needs the address as one;
+                          the API's names let an official SDK or tccli pointed at the
+                          fake with a hosts entry or a connect-to verify it)
 wrong.pem/wrong.key       signed by the CA, SAN DNS:wrong-host.invalid only
 untrusted.pem/.key        self-signed (not from the CA), SAN as server.pem
 """
@@ -31,7 +34,13 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+subjectAltName = @server_names
+[server_names]
+DNS.1 = localhost
+IP.1 = 127.0.0.1
+DNS.2 = 127.0.0.1
+DNS.3 = vod.tencentcloudapi.com
+DNS.4 = vod.intl.tencentcloudapi.com
 [wrong_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -44,7 +53,7 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
-subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+subjectAltName = @server_names
 """
 NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
 

@@ -3,17 +3,22 @@
 BEFORE_PROCESSING modes answer without running the action (no task created);
 AFTER_PROCESSING modes run the action first (a create may have happened) and
 then mangle the answer. "delay" sleeps and then answers normally.
+Every mode also takes `action` (only requests with that X-TC-Action are
+affected and consume the count) and `probability` (each matching request is
+affected with that chance; the count is consumed only when affected).
 """
 import json
+import time
 
 from apierror import error_response
 
-BEFORE_PROCESSING = {"close_before", "http502", "notjson", "throttle"}
-AFTER_PROCESSING = {"close_mid", "bigbody", "nested", "norequestid"}
+BEFORE_PROCESSING = {"close_before", "http502", "notjson", "throttle", "close_mid_wait"}
+AFTER_PROCESSING = {"close_mid", "bigbody", "nested", "norequestid", "lose_answer"}
 MODES = {"none", "delay"} | BEFORE_PROCESSING | AFTER_PROCESSING
-# Defaults and validators of the per-mode parameters.
+# Defaults of the per-mode parameters (validated in control.py).
 PARAMS = {"delay": {"seconds": 1.0}, "bigbody": {"size": 1 << 20},
-          "nested": {"depth": 1000}}
+          "nested": {"depth": 1000}, "close_mid_wait": {"seconds": 0.3}}
+COMMON_PARAMS = {"action": None, "probability": 1.0}
 
 HTML_502 = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 NOT_JSON = b"this is not json <html>"
@@ -22,9 +27,13 @@ CLOSE_MID_LENGTH = 1000     # Content-Length announced by close_mid
 PAD_CHUNK = 64 * 1024
 
 
-def answer_without_processing(h, mode):
+def answer_without_processing(h, fault):
+    mode = fault["mode"]
     if mode == "close_before":
         h.close_connection = True       # request was read; send nothing
+    elif mode == "close_mid_wait":      # a held request (PullEvents) cut off
+        time.sleep(fault["seconds"])
+        h.close_connection = True
     elif mode == "http502":
         h.send_payload(502, "text/html", [HTML_502])
     elif mode == "throttle":            # as the API's limiter answers
@@ -37,7 +46,9 @@ def answer_without_processing(h, mode):
 
 def answer_after_processing(h, fault, response):
     mode = fault["mode"]
-    if mode == "norequestid":
+    if mode == "lose_answer":           # processed; not one byte answered
+        h.close_connection = True
+    elif mode == "norequestid":
         response.pop("RequestId", None)
         h.send_api_json(response)
     elif mode == "close_mid":

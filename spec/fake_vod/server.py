@@ -2,7 +2,8 @@
 """Fake Tencent Cloud VOD API 3.0 endpoint for client tests (stdlib only).
 
 Usage: python3 server.py --dir DIR [--secret-id ID --secret-key KEY]
-                         [--token TOKEN] [--verbose] [--exit-with-parent]
+                         [--token TOKEN] [--model PATH] [--verbose]
+                         [--exit-with-parent]
 
 Generates a test PKI into DIR, listens on four ephemeral 127.0.0.1 ports
 (http, https, https_wrong_host, https_untrusted) that share one state,
@@ -30,7 +31,8 @@ import control  # noqa: E402
 import faults  # noqa: E402
 import tc3  # noqa: E402
 from apierror import ApiError, error_response  # noqa: E402
-from state import State  # noqa: E402
+from model import Model  # noqa: E402
+from state import State, session_id_of  # noqa: E402
 
 DEFAULT_SECRET_ID = "AKIDEXAMPLEFAKEVOD0000000000000000"
 DEFAULT_SECRET_KEY = "fakeVodSecretKeyEXAMPLE0000000000"
@@ -49,8 +51,9 @@ _DIGITS = re.compile(r"[0-9]{1,15}")
 class App:
     """What every request handler needs: state, credentials, logging."""
 
-    def __init__(self, credentials, verbose):
+    def __init__(self, credentials, verbose, model):
         self.state = State()
+        self.model = model
         self.credentials = credentials
         self.verbose = verbose
 
@@ -210,7 +213,8 @@ class Handler(BaseHTTPRequestHandler):
             status, obj = 400, {"error": bad.message}
         else:
             try:
-                status, obj = control.handle(self.app.state, self.command, self.path, body)
+                status, obj = control.handle(self.app.state, self.app.model,
+                                             self.command, self.path, body)
             except Exception as e:
                 self.app.log(traceback.format_exc())
                 status, obj = 500, {"error": "internal error: %r" % e}
@@ -235,14 +239,17 @@ class Handler(BaseHTTPRequestHandler):
             state.count_error(bad.code)
             self.send_api_json(error_response(bad.code, bad.message))
             return
-        fault = state.take_fault()
+        fault = state.take_fault(record["action"])
         mode = fault and fault["mode"]
         if mode == "delay":
             time.sleep(fault["seconds"])          # outside any lock
         if mode in faults.BEFORE_PROCESSING:
-            faults.answer_without_processing(self, mode)
+            faults.answer_without_processing(self, fault)
             return
         response = self._process(body, record)
+        if mode == "lose_answer":
+            state.record_lost(record["action"], session_id_of(body),
+                              response.get("TaskId"))
         if mode in faults.AFTER_PROCESSING:
             faults.answer_after_processing(self, fault, response)
         else:
@@ -317,6 +324,9 @@ def parse_args(argv):
     p.add_argument("--secret-key", default=DEFAULT_SECRET_KEY)
     p.add_argument("--token", default=DEFAULT_TOKEN,
                    help="X-TC-Token required with the temporary credential")
+    p.add_argument("--model", default=None,
+                   help="the API model (default: model/vod-2018-07-17.model.json "
+                        "of the project)")
     p.add_argument("--verbose", action="store_true", help="log to stderr")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="exit when the parent process goes away")
@@ -329,7 +339,7 @@ def main(argv=None):
     certs.generate(args.dir)
     credentials = {args.secret_id: tc3.Credential(args.secret_key),
                    TMP_SECRET_ID: tc3.Credential(TMP_SECRET_KEY, args.token)}
-    app = App(credentials, args.verbose)
+    app = App(credentials, args.verbose, Model(args.model))
     listeners = {}
     for kind, cert in LISTENERS:
         ctx = tls_context(args.dir, cert) if cert else None

@@ -2,19 +2,32 @@
 
 One instance is shared by all four listeners; every method takes the lock only
 for a short, non-blocking critical section (never sleeps while holding it).
+The event queue (events.py) has its own lock, so a waiting PullEvents never
+holds this one.
 """
 import collections
+import copy
+import json
+import random
 import threading
 import time
 
 from apierror import ApiError
+from events import EventQueue
+from quota import Quota
 
 DEFAULT_CONFIG = {
     "task_mode": "success",   # outcome of tasks created from now on
     "processing_polls": 2,    # DescribeTaskDetail calls answered PROCESSING
-    "rate_limit": 20,         # CreateAigcSubject per second per SecretId, 0 = off
+    "rate_limit": 20,         # calls per second per SecretId and action, 0 = off
+    "rate_limits": {},        # {Action: N} overrides rate_limit (0 = unlimited)
+    "rate_mode": "fixed",     # "fixed" (whole seconds of server time) | "sliding"
     "clock_offset": 0,        # seconds added to time.time() for "server time"
     "chunked": False,         # API responses with Transfer-Encoding: chunked
+    "subject_seconds": None,  # None: subjects finish by polls; N: N s after creation
+    "video_seconds": 1.0,     # video tasks finish this long after creation
+    "pull_wait": 5.0,         # PullEvents holds an empty answer up to this long
+    "confirm_window": 30.0,   # a pulled event unconfirmed this long is redelivered
 }
 SESSION_TTL = 3 * 86400       # SessionId de-duplication window (server time)
 MAX_RECORDS = 5000            # recorded API requests kept (oldest dropped)
@@ -23,14 +36,17 @@ MAX_RECORDS = 5000            # recorded API requests kept (oldest dropped)
 class State:
     def __init__(self):
         self._lock = threading.Lock()
+        self.events = EventQueue()
         self._clear()
 
     def _clear(self):
-        self.config = dict(DEFAULT_CONFIG)
+        self.config = copy.deepcopy(DEFAULT_CONFIG)
         self.fault = None
-        self.tasks = {}
+        self.tasks = {}           # TaskId -> task (insertion order = creation order)
+        self.subjects = {}        # SubjectId -> TaskId
         self.sessions = {}        # SessionId -> server time first used
-        self.windows = {}         # SecretId -> deque of admitted monotonic times
+        self.quota = Quota()
+        self.lost = []            # answers dropped by the lose_answer fault
         self.records = collections.deque(maxlen=MAX_RECORDS)
         self.conn_ids = set()     # connections that carried an API request
         self.requests = 0
@@ -41,6 +57,7 @@ class State:
     def reset(self):
         with self._lock:
             self._clear()
+        self.events.clear()
 
     # -- config and faults -------------------------------------------------
     def get_config(self):
@@ -63,11 +80,19 @@ class State:
         with self._lock:
             return dict(self.fault) if self.fault else None
 
-    def take_fault(self):
-        """The fault to apply to the current API request (consumes one count)."""
+    def take_fault(self, action):
+        """The fault to apply to the current API request (consumes one count).
+
+        A fault with an `action` only affects requests of that X-TC-Action; one
+        with a `probability` affects each matching request with that chance.
+        """
         with self._lock:
             fault = self.fault
             if fault is None:
+                return None
+            if fault.get("action") is not None and fault["action"] != action:
+                return None
+            if fault.get("probability", 1) < 1 and random.random() >= fault["probability"]:
                 return None
             if fault["count"] > 0:
                 fault["count"] -= 1
@@ -80,6 +105,7 @@ class State:
         record = {"action": action, "method": method, "path": path,
                   "headers": headers,
                   "body": body.decode("utf-8", "replace"),
+                  "session_id": session_id_of(body),
                   "canonical_request": None, "time": time.time()}
         with self._lock:
             self.conn_ids.add(conn_id)
@@ -97,20 +123,16 @@ class State:
         with self._lock:
             self.errors[code] += 1
 
-    def admit(self, secret_id):
-        """Sliding 1-second window rate limiter; only admitted calls count."""
-        now = time.monotonic()
+    def admit(self, secret_id, action):
+        """The per-account, per-action quota (quota.py); only admitted calls count."""
         with self._lock:
-            limit = self.config["rate_limit"]
-            if not limit:
-                return True
-            window = self.windows.setdefault(secret_id, collections.deque())
-            while window and now - window[0] >= 1.0:
-                window.popleft()
-            if len(window) >= limit:
-                return False
-            window.append(now)
-            return True
+            return self.quota.admit(self.config, secret_id, action,
+                                    self.server_time(), time.monotonic())
+
+    def record_lost(self, action, session_id, task_id):
+        with self._lock:
+            self.lost.append({"action": action, "session_id": session_id,
+                              "task_id": task_id, "time": time.time()})
 
     # -- tasks -------------------------------------------------------------
     def add_task(self, task):
@@ -125,7 +147,15 @@ class State:
                                    "SessionId `%s` was already used within 3 days" % sid)
                 self.sessions[sid] = now
             self.tasks[task["task_id"]] = task
+            if task.get("subject_id"):
+                self.subjects[task["subject_id"]] = task["task_id"]
             self.tasks_created += 1
+
+    def subject(self, subject_id):
+        """A snapshot of the subject task that made subject_id, or None."""
+        with self._lock:
+            task = self.tasks.get(self.subjects.get(subject_id))
+            return dict(task) if task else None
 
     def poll_task(self, task_id, sub_app_id=None):
         """Count one DescribeTaskDetail poll; return a snapshot or None.
@@ -137,9 +167,10 @@ class State:
             if task is None or None not in (sub_app_id, task["sub_app_id"]) \
                     and sub_app_id != task["sub_app_id"]:
                 return None
-            task["polls"] += 1
-            if task["polls"] > task["polls_needed"] and task["finish_time"] is None:
-                task["finish_time"] = self.server_time()
+            if "polls" in task:
+                task["polls"] += 1
+                if task["polls"] > task["polls_needed"] and task["finish_time"] is None:
+                    task["finish_time"] = self.server_time()
             return dict(task)
 
     # -- views for the control API -----------------------------------------
@@ -149,7 +180,19 @@ class State:
                     "requests": self.requests,
                     "actions": dict(self.actions),
                     "tasks_created": self.tasks_created,
-                    "errors": dict(self.errors)}
+                    "errors": dict(self.errors),
+                    "throttled": dict(self.quota.throttled)}
+
+    def task_list(self):
+        with self._lock:
+            return [{"task_id": t["task_id"], "action": t["action"],
+                     "session_id": t["session_id"],
+                     "sub_app_id": t["sub_app_id"], "secret_id": t["secret_id"]}
+                    for t in self.tasks.values()]
+
+    def lost_answers(self):
+        with self._lock:
+            return [dict(x) for x in self.lost]
 
     def recorded(self):
         with self._lock:
@@ -158,3 +201,15 @@ class State:
     def last(self):
         with self._lock:
             return dict(self.records[-1]) if self.records else {}
+
+
+def session_id_of(body):
+    """The body's SessionId if it is a JSON object with a string one, else None."""
+    if b'SessionId' not in body:
+        return None
+    try:
+        params = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    value = params.get("SessionId") if isinstance(params, dict) else None
+    return value if isinstance(value, str) else None
