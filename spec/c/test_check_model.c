@@ -284,6 +284,20 @@ static void test_floats_strings_bools(void)
             "SubjectInfos[1].ImageUrls[2]", "SubjectInfos[1].ImageUrls[2] must not contain a NUL byte");
     refuses(V, "{" REQ "SubjectInfos = { { ImageUrls = { 42 } } } }", "SubjectInfos[1].ImageUrls[1]",
             "SubjectInfos[1].ImageUrls[1] must be a string, got 42");
+    /* the ASCII fast path reads 8 bytes a step: bad bytes on both sides of a step */
+    accepts(V, "{" REQ "Prompt = 'abcdefgh', NegativePrompt = 'abcdefghijklmnopq\\127', "
+               "EnhancePrompt = 'abcdefgh\\228\\184\\187' }", "ASCII and UTF-8 across 8-byte steps");
+    refuses(V, "{" REQ "Prompt = 'abcdefg\\255' }", "Prompt",
+            "Prompt must be valid UTF-8 (bad byte at offset 7)");
+    refuses(V, "{" REQ "Prompt = 'abcdefgh\\255' }", "Prompt",
+            "Prompt must be valid UTF-8 (bad byte at offset 8)");
+    refuses(V, "{" REQ "Prompt = 'abcdefghijklmno\\0' }", "Prompt", "Prompt must not contain a NUL byte");
+    refuses(V, "{" REQ "Prompt = 'abcdefgh\\0' }", "Prompt", "Prompt must not contain a NUL byte");
+    refuses(V, "{" REQ "Prompt = '\\0abcdefghijklmnop' }", "Prompt", "Prompt must not contain a NUL byte");
+    refuses(V, "{" REQ "Prompt = '\\228\\184\\187\\0' }", "Prompt", "Prompt must not contain a NUL byte");
+    refuses(V, "{" REQ "SubjectInfos = { { ImageUrls = { 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', "
+               "'a', 'a', 1 } } } }", "SubjectInfos[1].ImageUrls[12]",
+            "SubjectInfos[1].ImageUrls[12] must be a string, got 1");
     refuses(PM, "{ MediaProcessTask = { TranscodeTaskSet = { { Definition = 1, TraceWatermark = "
                 "{ Switch = print } } } } }",
             "MediaProcessTask.TranscodeTaskSet[1].TraceWatermark.Switch",

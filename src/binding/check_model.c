@@ -6,6 +6,7 @@
 
 #include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,11 +20,21 @@
 #define MAX_NAMES 128                   /* candidates offered to vod_suggest */
 #define OBJECT_HINT 4                   /* members named in "must be a table (...)" */
 
+/* One step of the path to the value being checked: a member name (from the
+ * model's tables) or, when name is NULL, a 1-based list index. The path is
+ * only formatted when a check fails. */
+typedef struct seg {
+    const char *name;
+    size_t index;
+} seg;
+
 typedef struct walk {
     lua_State *L;
     vod_check_error *e;
-    size_t len;                         /* of path */
-    char path[PATH_CAP];                /* "SubjectInfos[1].Name" */
+    int depth;                          /* segments in use */
+    seg segs[VOD_CHECK_MODEL_MAX_DEPTH];
+    char path[PATH_CAP];                /* "SubjectInfos[1].Name", on failure */
+    size_t len;
 } walk;
 
 /* dst = src, clipped to cap with "..." at the end when it does not fit. */
@@ -38,70 +49,56 @@ static void copy_clipped(char *dst, size_t cap, const char *src)
     memcpy(dst + cap - 4, "...", 4);
 }
 
-/* Appends text to the path; returns the old length for path_pop. A path
- * that does not fit ends in "..." and grows no more. */
-static size_t path_push(walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static size_t path_push(walk *w, const char *fmt, ...)
+/* Appends n bytes to w->path; a path that does not fit ends in "...". */
+static void path_add(walk *w, const char *s, size_t n)
 {
-    size_t old = w->len;
-    va_list ap;
-    int n;
-    if (old >= PATH_CAP - 1)
-        return old;
-    va_start(ap, fmt);
-    n = vsnprintf(w->path + old, PATH_CAP - old, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        w->path[old] = '\0';
-    } else if (old + (size_t)n >= PATH_CAP) {
-        /* the marker only over the new text: path_pop must find the old intact */
-        size_t at = old + 3 < PATH_CAP - 1 ? PATH_CAP - 4 : old;
-        memcpy(w->path + at, "...", PATH_CAP - 1 - at);
-        w->path[PATH_CAP - 1] = '\0';
+    if (w->len + n >= PATH_CAP) {
+        n = PATH_CAP - 1 - w->len;
+        memcpy(w->path + w->len, s, n);
+        memcpy(w->path + PATH_CAP - 4, "...", 4);
         w->len = PATH_CAP - 1;
-    } else {
-        w->len = old + (size_t)n;
+        return;
     }
-    return old;
+    memcpy(w->path + w->len, s, n);
+    w->len += n;
+    w->path[w->len] = '\0';
 }
 
-static size_t path_push_key(walk *w, const char *k, size_t klen)
+/* Formats the segments into w->path. */
+static const char *path_format(walk *w)
 {
-    return path_push(w, "%s%.*s", w->len ? "." : "", (int)(klen > KEY_CLIP ? KEY_CLIP : klen), k);
+    w->len = 0;
+    w->path[0] = '\0';
+    for (int i = 0; i < w->depth; i++) {
+        char tmp[32];
+        if (w->segs[i].name == NULL) {
+            int n = snprintf(tmp, sizeof tmp, "[%zu]", w->segs[i].index);
+            path_add(w, tmp, (size_t)n);
+        } else {
+            if (i > 0)
+                path_add(w, ".", 1);
+            path_add(w, w->segs[i].name, strlen(w->segs[i].name));
+        }
+    }
+    return w->path;
 }
 
-/* A key the model does not know, as the user wrote it: its first KEY_CLIP
- * bytes, control bytes (NUL included) shown as \xHH. */
-static size_t path_push_user_key(walk *w, const char *k, size_t klen)
+/* Appends a key the model does not know, as the user wrote it: its first
+ * KEY_CLIP bytes, control bytes (NUL included) shown as \xHH. */
+static void path_add_user_key(walk *w, const char *k, size_t klen)
 {
-    char shown[KEY_CLIP * 4 + 1];
-    size_t n = 0;
     static const char hex[] = "0123456789abcdef";
+    if (w->len > 0)
+        path_add(w, ".", 1);
     for (size_t i = 0; i < klen && i < KEY_CLIP; i++) {
         unsigned char c = (unsigned char)k[i];
         if (c < 0x20 || c == 0x7f) {
-            shown[n++] = '\\';
-            shown[n++] = 'x';
-            shown[n++] = hex[c >> 4];
-            shown[n++] = hex[c & 15];
+            char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+            path_add(w, esc, 4);
         } else {
-            shown[n++] = (char)c;
+            path_add(w, (const char *)&c, 1);
         }
     }
-    shown[n] = '\0';
-    return path_push(w, "%s%s", w->len ? "." : "", shown);
-}
-
-static size_t path_push_index(walk *w, size_t i)
-{
-    return path_push(w, "[%zu]", i);
-}
-
-static void path_pop(walk *w, size_t old)
-{
-    w->len = old;
-    w->path[old] = '\0';
 }
 
 /* snprintf for messages, which may be clipped: a long path is not an error. */
@@ -123,6 +120,7 @@ static int bad(walk *w, const char *fmt, ...)
     vod_check_error *e = w->e;
     va_list ap;
     int n;
+    path_format(w);
     copy_clipped(e->param, sizeof e->param, w->path);
     n = snprintf(e->message, sizeof e->message, "%s ", w->path);
     if (n < 0 || (size_t)n >= sizeof e->message)
@@ -163,7 +161,7 @@ static int is_null(lua_State *L, int idx)
     return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
 }
 
-static int check_object(walk *w, int idx, const vod_mstruct *s, int depth);
+static int check_object(walk *w, int idx, const vod_mstruct *s);
 
 static int check_integer(walk *w, int idx, int type)
 {
@@ -180,6 +178,24 @@ static int check_integer(walk *w, int idx, int type)
     return 0;
 }
 
+/* 1 when s[0..len) is ASCII without NUL bytes, which is valid UTF-8: the
+ * common case, eight bytes a step. */
+static int plain_ascii(const char *s, size_t len)
+{
+    const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if ((v & high) != 0 || ((v - ones) & ~v & high) != 0)
+            return 0;                   /* a byte >= 0x80, or a zero byte */
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] - 1u >= 0x7fu)
+            return 0;
+    return 1;
+}
+
 static int check_string(walk *w, int idx)
 {
     size_t len, off;
@@ -188,6 +204,8 @@ static int check_string(walk *w, int idx)
     if (lua_type(w->L, idx) != LUA_TSTRING)
         return bad(w, "must be a string, got %s", describe(w->L, idx, tmp, sizeof tmp));
     s = lua_tolstring(w->L, idx, &len);
+    if (plain_ascii(s, len))
+        return 0;
     if (vod_utf8_count(s, len, &off) == (size_t)-1)
         return bad(w, "must be valid UTF-8 (bad byte at offset %zu)", off);
     if (memchr(s, '\0', len) != NULL)
@@ -223,8 +241,19 @@ static int not_an_object(walk *w, int idx, const vod_mstruct *s)
                s->count > shown ? ", ..." : "", describe(w->L, idx, tmp, sizeof tmp));
 }
 
+/* Steps into a member or an item; -1 (e filled in) past the depth limit. */
+static int step(walk *w, const char *name, size_t index)
+{
+    if (w->depth >= VOD_CHECK_MODEL_MAX_DEPTH)
+        return bad(w, "nests deeper than %d levels", VOD_CHECK_MODEL_MAX_DEPTH);
+    w->segs[w->depth].name = name;
+    w->segs[w->depth].index = index;
+    w->depth++;
+    return 0;
+}
+
 /* One value of a member's type: the member itself, or an item of its list. */
-static int check_value(walk *w, int idx, const vod_mfield *f, int depth)
+static int check_value(walk *w, int idx, const vod_mfield *f)
 {
     lua_State *L = w->L;
     char tmp[40];
@@ -245,14 +274,14 @@ static int check_value(walk *w, int idx, const vod_mfield *f, int depth)
     case VOD_MT_OBJECT:
         if (lua_type(L, idx) != LUA_TTABLE)
             return not_an_object(w, idx, vod_mfield_struct(f));
-        return check_object(w, idx, vod_mfield_struct(f), depth + 1);
+        return check_object(w, idx, vod_mfield_struct(f));
     default:
         return bad(w, "has a type the model does not know (%u)", (unsigned)f->type);
     }
 }
 
 /* Items 1..n, holes skipped: a sparse list is the encoder's to refuse. */
-static int check_list(walk *w, int idx, const vod_mfield *f, int depth)
+static int check_list(walk *w, int idx, const vod_mfield *f)
 {
     lua_State *L = w->L;
     size_t n;
@@ -260,8 +289,6 @@ static int check_list(walk *w, int idx, const vod_mfield *f, int depth)
         char tmp[40];
         return bad(w, "must be a list, got %s", describe(L, idx, tmp, sizeof tmp));
     }
-    if (depth >= VOD_CHECK_MODEL_MAX_DEPTH)
-        return bad(w, "nests deeper than %d levels", VOD_CHECK_MODEL_MAX_DEPTH);
     luaL_checkstack(L, 4, "checking parameters");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
@@ -273,33 +300,33 @@ static int check_list(walk *w, int idx, const vod_mfield *f, int depth)
     }
     n = vod_rawlen(L, idx);
     for (size_t i = 1; i <= n; i++) {
-        size_t mark;
         int rc;
         lua_rawgeti(L, idx, (int)i);
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
             continue;
         }
-        mark = path_push_index(w, i);
-        rc = check_value(w, lua_gettop(L), f, depth + 1);
+        rc = step(w, NULL, i);
+        if (rc == 0)
+            rc = check_value(w, lua_gettop(L), f);
         lua_pop(L, 1);
         if (rc != 0)
             return rc;
-        path_pop(w, mark);
+        w->depth--;
     }
     return 0;
 }
 
-static int check_member(walk *w, int idx, const vod_mfield *f, int depth)
+static int check_member(walk *w, int idx, const vod_mfield *f)
 {
     if (is_null(w->L, idx))
         return 0;                       /* vod.null: sent as JSON null */
     if (f->flags & VOD_MF_LIST)
-        return check_list(w, idx, f, depth);
-    return check_value(w, idx, f, depth);
+        return check_list(w, idx, f);
+    return check_value(w, idx, f);
 }
 
-static int unknown(walk *w, const vod_mstruct *s, const char *k, size_t klen, int depth)
+static int unknown(walk *w, const vod_mstruct *s, const char *k, size_t klen)
 {
     const char *names[MAX_NAMES];
     size_t n = s->count < MAX_NAMES ? s->count : MAX_NAMES;
@@ -308,12 +335,13 @@ static int unknown(walk *w, const vod_mstruct *s, const char *k, size_t klen, in
     for (size_t i = 0; i < n; i++)
         names[i] = vod_mfield_name(&vod_model_fields[s->first + i]);
     hint = vod_suggest(k, klen, names, n);
-    path_push_user_key(w, k, klen);
+    path_format(w);
+    path_add_user_key(w, k, klen);
     copy_clipped(e->param, sizeof e->param, w->path);
     if (hint) {
         say(e->message, sizeof e->message, "unknown parameter '%s' (did you mean '%s'?)", w->path,
             hint);
-    } else if (depth == 0) {
+    } else if (w->depth == 0) {
         size_t sl = strlen(sname);      /* CreateAigcVideoTaskRequest -> CreateAigcVideoTask */
         if (sl > 7 && strcmp(sname + sl - 7, "Request") == 0)
             sl -= 7;
@@ -343,21 +371,24 @@ static int missing(walk *w, int idx, const vod_mstruct *s)
     }
     if (first == NULL)
         return 0;                       /* not reached: the caller counted one missing */
-    path_push(w, "%s%s", w->len ? "." : "", vod_mfield_name(first));
+    if (step(w, vod_mfield_name(first), 0) != 0)
+        return -1;
     return bad(w, "is required");
 }
 
-static int non_string_key(walk *w, int depth)
+/* The key at -2 is not a string. */
+static int non_string_key(walk *w)
 {
     vod_check_error *e = w->e;
     char tmp[40];
     const char *what = describe(w->L, -2, tmp, sizeof tmp);
-    if (depth == 0) {
+    if (w->depth == 0) {
         say(e->param, sizeof e->param, "%s", what);
         say(e->message, sizeof e->message,
             "parameter names must be strings, got key %s (an array was given "
             "where a table of named parameters is expected?)", what);
     } else {
+        path_format(w);
         copy_clipped(e->param, sizeof e->param, w->path);
         say(e->message, sizeof e->message,
             "parameter names must be strings, got key %s in %s (an array was given "
@@ -366,40 +397,39 @@ static int non_string_key(walk *w, int depth)
     return -1;
 }
 
-static int check_object(walk *w, int idx, const vod_mstruct *s, int depth)
+static int check_object(walk *w, int idx, const vod_mstruct *s)
 {
     lua_State *L = w->L;
     unsigned seen = 0;
-    if (depth >= VOD_CHECK_MODEL_MAX_DEPTH)
-        return bad(w, "nests deeper than %d levels", VOD_CHECK_MODEL_MAX_DEPTH);
     luaL_checkstack(L, 4, "checking parameters");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
-        size_t klen, mark;
+        size_t klen;
         const char *k;
         const vod_mfield *f;
         int rc;
         if (lua_type(L, -2) != LUA_TSTRING) {
-            non_string_key(w, depth);
+            non_string_key(w);
             lua_pop(L, 2);
             return -1;
         }
         k = lua_tolstring(L, -2, &klen);
         f = vod_model_field(s, k, klen);
         if (f == NULL) {
-            unknown(w, s, k, klen, depth);
+            unknown(w, s, k, klen);
             lua_pop(L, 2);
             return -1;
         }
         seen += (f->flags & VOD_MF_REQUIRED) != 0;
-        mark = path_push_key(w, k, klen);
-        rc = check_member(w, lua_gettop(L), f, depth);
+        rc = step(w, vod_mfield_name(f), 0);
+        if (rc == 0)
+            rc = check_member(w, lua_gettop(L), f);
         lua_pop(L, 1);
         if (rc != 0) {
             lua_pop(L, 1);
             return rc;
         }
-        path_pop(w, mark);
+        w->depth--;
     }
     if (seen < s->nrequired)
         return missing(w, idx, s);
@@ -411,16 +441,14 @@ int vod_check_model(lua_State *L, int idx, const vod_mstruct *s, vod_check_error
     walk w;
     w.L = L;
     w.e = e;
-    w.len = 0;
-    w.path[0] = '\0';
+    w.depth = 0;
     idx = vod_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE) {
         char tmp[40];
         e->param[0] = '\0';
-        snprintf(e->message, sizeof e->message,
-                 "parameters must be a table of named parameters, got %s",
-                 describe(L, idx, tmp, sizeof tmp));
+        say(e->message, sizeof e->message, "parameters must be a table of named parameters, got %s",
+            describe(L, idx, tmp, sizeof tmp));
         return -1;
     }
-    return check_object(&w, idx, s, 0);
+    return check_object(&w, idx, s);
 }
