@@ -8,15 +8,17 @@
 #include "check.h"
 #include "vod_model.h"
 
-/* Tables nested deeper than this are refused (the model's own depth is far
- * less; the limit only bounds the recursion). */
+/* A value more steps deep than this (each member and each list item is a
+ * step) is refused; the model's own depth is far less (9 steps at most), so
+ * the limit only bounds the recursion. */
 #define VOD_CHECK_MODEL_MAX_DEPTH 128
 
 /* 0 when the table at idx obeys the structure s, else -1 with e filled in:
  * e->param is the full path of the value at fault in the API's names with
  * 1-based list indices, as the JSON encoder writes it (SubjectInfos[1].Name),
  * and e->message names that path and the rule. Leaves the stack as it was.
- * Never raises, apart from Lua's own memory and stack errors. No allocation.
+ * Never raises, apart from Lua's own memory and stack errors. Allocates
+ * nothing when the table is valid (a failure may intern a member name).
  *
  * What it leaves to the JSON encoder, which refuses them with its own path:
  * sparse lists and numeric keys beyond a list's length, cycles, NaN and
