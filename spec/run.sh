@@ -50,6 +50,13 @@ else
   cat build/cmake.log; add 0 1
 fi
 
+echo "== generated code matches the model (tools/gen_model.py --check)"
+if python3 tools/gen_model.py --check >build/gen-check.log 2>&1; then
+  echo "ok"; add 1 0
+else
+  cat build/gen-check.log; add 0 1
+fi
+
 echo "== fake endpoint self-test"
 python3 spec/fake_vod/selftest.py >build/fake-selftest.log 2>&1
 grep -E 'FAIL|passed, [0-9]+ failed' build/fake-selftest.log

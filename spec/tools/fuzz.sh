@@ -14,12 +14,14 @@ cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
-HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_proxy fuzz_profile fuzz_http1"
+HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
+  fuzz_http1"
 CORE="core/buf core/utf8 core/suggest core/rules core/tc3_sign binding/json_encode binding/json_decode
-  binding/check core/proxy core/profile core/http1"
+  binding/check binding/check_model model/vod_model model/vod_model_data core/proxy core/profile
+  core/http1"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -fno-omit-frame-pointer -Wall -Wextra -Isrc/core -Isrc/binding -I/usr/include/lua5.4"
+  -fno-omit-frame-pointer -Wall -Wextra -Isrc/core -Isrc/binding -Isrc/model -I/usr/include/lua5.4"
 LIBS="-lmbedcrypto -llua5.4 -lm"
 
 SUDO=""
@@ -127,6 +129,7 @@ for name in $HARNESSES; do
     fuzz_utf8)         opts="-max_len=1024" ;;
     fuzz_sign)         opts="-max_len=2048 -dict=$OUT/sign.dict" ;;
     fuzz_check_params) opts="-max_len=2048" ;;
+    fuzz_check_model)  opts="-max_len=2048" ;;
     fuzz_proxy)        opts="-max_len=1200" ;;
     fuzz_profile)      opts="-max_len=2048" ;;
     fuzz_http1)        opts="-max_len=2048 -dict=$OUT/http1.dict" ;;

@@ -6,8 +6,8 @@
 #include "rules.h"
 
 typedef struct vod_check_error {
-    char param[80];     /* the parameter at fault ("" for a cross-field rule) */
-    char message[320];  /* names the parameter and the rule */
+    char param[256];    /* the parameter at fault, with its path ("" for a cross-field rule) */
+    char message[512];  /* names the parameter and the rule */
 } vod_check_error;
 
 /* 0 when the table at idx obeys every rule, else -1 with e filled in.
