@@ -16,7 +16,6 @@
 #include "creds.h"
 #include "errors.h"
 #include "request.h"
-#include "rules.h"
 
 static const char *tp_code(vod_tp_status s)
 {
@@ -142,7 +141,7 @@ static void rate_feedback(vod_client *c, const char *code)
 }
 
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
-                       const vod_action_rules *rules)
+                       const vod_maction *typed)
 {
     int attempts = 0, retries = 0, skew_fixed = 0, idempotent, base, generated;
     const char *session_id;
@@ -150,7 +149,7 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
     double start = vod_monotonic();
 
     params = vod_absindex(L, params);
-    vod_request_prepare(L, c, action, params, rules);
+    vod_request_prepare(L, c, action, params, typed);
     if (c->cred.refresh_at != VOD_CREDS_NEVER)
         vod_creds_refresh(L, c);            /* a credentials function or the CVM role */
     /* kept on the stack below base for the whole call */
@@ -203,20 +202,14 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
     }
 }
 
-/* client:create_aigc_subject(params) */
-int vod_m_create_aigc_subject(lua_State *L)
+/* client:<action in snake_case>(params): every action of the model, checked
+ * by it. The action is the closure's third upvalue (methods.c, vod.c). */
+int vod_m_action(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
+    const vod_maction *a = lua_touserdata(L, lua_upvalueindex(3));
     vod_arg_check_type(L, 2, LUA_TTABLE);
-    return vod_client_request(L, c, "CreateAigcSubject", 2, &vod_rules_create_aigc_subject);
-}
-
-/* client:describe_task_detail(params) */
-int vod_m_describe_task_detail(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    vod_arg_check_type(L, 2, LUA_TTABLE);
-    return vod_client_request(L, c, "DescribeTaskDetail", 2, &vod_rules_describe_task_detail);
+    return vod_client_request(L, c, vod_maction_name(a), 2, a);
 }
 
 /* client:call(action, params): any action, the table sent as given. */

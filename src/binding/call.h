@@ -6,22 +6,21 @@
 #include <lua.h>
 
 #include "client.h"
-#include "rules.h"
+#include "vod_model.h"
 
-/* The request path: check (when rules is non-NULL), encode, sign, send,
+/* The request path: check (when typed is non-NULL), encode, sign, send,
  * parse. Pushes the Response table, or raises an error object. */
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
-                       const vod_action_rules *rules);
+                       const vod_maction *typed);
 
 /* Sets attempts, retryable, ambiguous on the error at err, and turns a
  * duplicate-SessionId refusal after an ambiguous attempt into MaybeCreated. */
 void vod_finish_error(lua_State *L, int err, int attempts, const char *first_ambiguous,
                       const char *session_id, int idempotent);
 
-/* client:create_aigc_subject(params), client:describe_task_detail(params),
- * client:call(action, params) */
-int vod_m_create_aigc_subject(lua_State *L);
-int vod_m_describe_task_detail(lua_State *L);
+/* client:<action>(params), one closure per action of the model with the
+ * vod_maction as upvalue 3; client:call(action, params), unchecked */
+int vod_m_action(lua_State *L);
 int vod_m_call(lua_State *L);
 
 #endif

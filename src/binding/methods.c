@@ -1,5 +1,6 @@
 /* The client's methods, all in one table. Each is defined in the file that
- * owns its part: calls (call.c), no-I/O steps (steps.c), waiting (wait.c),
+ * owns its part: the API's actions and calls (call.c, one closure per action
+ * of the model: model_lua.c), no-I/O steps (steps.c), waiting (wait.c),
  * credentials (creds.c), the client's life (lifecycle.c). */
 #include "methods.h"
 
@@ -9,13 +10,12 @@
 #include "compat.h"
 #include "creds.h"
 #include "lifecycle.h"
+#include "model_lua.h"
 #include "steps.h"
 #include "wait.h"
 
 static const luaL_Reg methods[] = {
-    /* the API */
-    { "create_aigc_subject", vod_m_create_aigc_subject },
-    { "describe_task_detail", vod_m_describe_task_detail },
+    /* the API: one method per action of the model (vod_model_register), and */
     { "call", vod_m_call },
     { "wait_task", vod_m_wait_task },
     /* the client */
@@ -36,6 +36,7 @@ static const luaL_Reg methods[] = {
     { "debug", vod_m_debug },
     { "wait_plan", vod_m_wait_plan },
     { "check_task", vod_m_check_task },
+    { "task_of", vod_m_task_of },
     { "credentials_due", vod_m_credentials_due },
     { "credentials_from_function", vod_m_credentials_from_function },
     { "metadata_request", vod_m_metadata_request },
@@ -46,7 +47,8 @@ static const luaL_Reg methods[] = {
 void vod_methods_init(lua_State *L)
 {
     if (luaL_newmetatable(L, VOD_CLIENT_MT)) {
-        lua_newtable(L);
+        lua_createtable(L, 0, 256);
+        vod_model_register(L, vod_m_action);
         vod_args_register(L, methods, 1);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, vod_m_close);

@@ -13,6 +13,7 @@
 #include "request.h"
 
 #include "check.h"
+#include "check_model.h"
 #include "client.h"
 #include "clock.h"
 #include "args.h"
@@ -34,13 +35,26 @@ static int raise_param(lua_State *L, const char *action, const char *param, cons
     return lua_error(L);
 }
 
+/* The hand-written rules (rules.h) where the API's documentation says more
+ * than the model: ranges, lengths, one of two members. */
+static const vod_action_rules *hand_rules(const char *action)
+{
+    if (strcmp(action, "CreateAigcSubject") == 0)
+        return &vod_rules_create_aigc_subject;
+    if (strcmp(action, "DescribeTaskDetail") == 0)
+        return &vod_rules_describe_task_detail;
+    return NULL;
+}
+
 void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
-                         const vod_action_rules *rules)
+                         const vod_maction *typed)
 {
     vod_json_error je;
-    if (rules != NULL) {
+    if (typed != NULL) {
         vod_check_error ce;
-        if (vod_check_params(L, params, rules, &ce) != 0)
+        const vod_action_rules *rules = hand_rules(action);
+        if ((rules != NULL && vod_check_params(L, params, rules, &ce) != 0) ||
+            vod_check_model(L, params, vod_maction_input(typed), &ce) != 0)
             raise_param(L, action, ce.param, ce.message);
     }
     vod_buf_reset(&c->body);
@@ -240,12 +254,18 @@ void vod_failure_of(lua_State *L, int idx, vod_failure *f)
 
 int vod_is_read_only(const char *action)
 {
-    return strncmp(action, "Describe", 8) == 0;
+    const vod_maction *a = vod_model_action(action, strlen(action));
+    if (a != NULL)
+        return a->kind == VOD_MA_QUERY;
+    /* an action newer than the model (through call): by its name */
+    return strncmp(action, "Describe", 8) == 0 || strncmp(action, "Search", 6) == 0 ||
+           strcmp(action, "PullEvents") == 0;
 }
 
 int vod_action_is_create(const char *action)
 {
-    return strcmp(action, "CreateAigcSubject") == 0;
+    const vod_maction *a = vod_model_action(action, strlen(action));
+    return a != NULL && a->kind == VOD_MA_CREATE;
 }
 
 int vod_body_add_session_id(vod_client *c, const char *sid)

@@ -9,12 +9,13 @@
 
 #include "client.h"
 #include "retry.h"
-#include "rules.h"
+#include "vod_model.h"
 
-/* Checks (when rules is non-NULL) and encodes the table at params into the
- * client's body; raises ClientError.InvalidParameter (attempts = 0). */
+/* Checks (when typed is non-NULL: the action's hand-written rules, then its
+ * model at every depth) and encodes the table at params into the client's
+ * body; raises ClientError.InvalidParameter (attempts = 0). */
 void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
-                         const vod_action_rules *rules);
+                         const vod_maction *typed);
 /* Signs the body for `timestamp`; the header lines are in the client. */
 void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long timestamp);
 /* Pushes the Response table and returns 1, or pushes an error object and returns 0. */
@@ -27,8 +28,10 @@ long long vod_client_now(const vod_client *c);
 double vod_client_wallnow(const vod_client *c);   /* the same, with the fraction */
 int vod_learn_clock(vod_client *c, const char *http_date);
 void vod_failure_of(lua_State *L, int idx, vod_failure *f);
+/* A query (the model's Describe*, Search*, PullEvents without a SessionId;
+ * by name for an action the model does not know): safe to repeat. */
 int vod_is_read_only(const char *action);
-/* An action that creates something and takes a SessionId. */
+/* An action whose request takes a SessionId: it creates something. */
 int vod_action_is_create(const char *action);
 /* Adds "SessionId":"<sid>" to the encoded body (an object). 0, or -1 out of memory. */
 int vod_body_add_session_id(vod_client *c, const char *sid);

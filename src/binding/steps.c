@@ -15,15 +15,6 @@
 #include "errors.h"
 #include "request.h"
 
-static const vod_action_rules *rules_for(const char *action)
-{
-    if (strcmp(action, "CreateAigcSubject") == 0)
-        return &vod_rules_create_aigc_subject;
-    if (strcmp(action, "DescribeTaskDetail") == 0)
-        return &vod_rules_describe_task_detail;
-    return NULL;
-}
-
 static void set_header(lua_State *L, const char *line)
 {
     const char *colon = strchr(line, ':');
@@ -62,7 +53,7 @@ int vod_m_build_request(lua_State *L)
         session_id = lua_tostring(L, -1);   /* held by the options table */
         lua_pop(L, 3);
     }
-    vod_request_prepare(L, c, action, 3, check ? rules_for(action) : NULL);
+    vod_request_prepare(L, c, action, 3, check ? vod_model_action(action, strlen(action)) : NULL);
     if (session_id != NULL && vod_body_add_session_id(c, session_id) != 0)
         vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory adding the SessionId");
     if (c->cred.refresh_at != VOD_CREDS_NEVER)

@@ -8,6 +8,7 @@
 #include "json_lua.h"
 #include "lifecycle.h"
 #include "methods.h"
+#include "model_lua.h"
 #include "proxy_lua.h"
 #include "wait.h"
 
@@ -67,9 +68,11 @@ static void use_cosockets_in_nginx(lua_State *L, int module)
     luaL_getmetatable(L, VOD_CLIENT_MT);
     lua_getfield(L, -1, "__index");
     lua_remove(L, -2);
-    lua_createtable(L, 0, 1);       /* what only the transport may see */
+    lua_createtable(L, 0, 2);       /* what only the transport may see */
     lua_pushcfunction(L, vod_l_proxy_for_transport);
     lua_setfield(L, -2, "proxy");
+    vod_model_push_methods(L);      /* { method = action }: the typed methods to replace */
+    lua_setfield(L, -2, "actions");
     lua_call(L, 3, 0);              /* installer(module, methods, private) */
 }
 
@@ -80,8 +83,7 @@ static void use_cosockets_in_nginx(lua_State *L, int module)
         return method(L);                \
     }
 
-MODULE_FN(mod_create_aigc_subject, vod_m_create_aigc_subject)
-MODULE_FN(mod_describe_task_detail, vod_m_describe_task_detail)
+MODULE_FN(mod_action, vod_m_action)
 MODULE_FN(mod_call, vod_m_call)
 MODULE_FN(mod_wait_task, vod_m_wait_task)
 
@@ -99,12 +101,13 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "_error", mod_error },
         { "json_encode", vod_l_json_encode },
         { "json_decode", vod_l_json_decode },
+        { "actions", vod_l_actions },
+        { "describe_action", vod_l_describe_action },
+        { "describe_struct", vod_l_describe_struct },
         { NULL, NULL },
     };
     /* the client's methods through the default client: arguments count as a method's */
     static const luaL_Reg through_default[] = {
-        { "create_aigc_subject", mod_create_aigc_subject },
-        { "describe_task_detail", mod_describe_task_detail },
         { "call", mod_call },
         { "wait_task", mod_wait_task },
         { NULL, NULL },
@@ -114,6 +117,7 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
     vod_json_lua_init(L);
     lua_newtable(L);
     vod_args_register(L, fns, 0);
+    vod_model_register(L, mod_action);      /* every action, through the default client */
     vod_args_register(L, through_default, 1);
     lua_pushliteral(L, VOD_VERSION);
     lua_setfield(L, -2, "VERSION");

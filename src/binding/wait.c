@@ -10,6 +10,7 @@
 #include "args.h"
 #include "compat.h"
 #include "errors.h"
+#include "vod_model.h"
 
 #define WAIT_ACTION "DescribeTaskDetail"
 
@@ -78,18 +79,43 @@ static int read_opts(lua_State *L, wait_opts *w)
     return params;
 }
 
+void vod_task_part(lua_State *L, int task)
+{
+    task = vod_absindex(L, task);
+    /* TaskType names the field: AigcVideoTask -> AigcVideoTask, CreateAigcSubject
+     * -> CreateAigcSubjectTask, Procedure -> ProcedureTask, ... */
+    lua_getfield(L, task, "TaskType");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        lua_pushvalue(L, -1);
+        lua_rawget(L, task);
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_remove(L, -2);
+            return;
+        }
+        lua_pop(L, 1);
+        lua_pushliteral(L, "Task");
+        lua_concat(L, 2);
+        lua_rawget(L, task);
+        if (lua_type(L, -1) == LUA_TTABLE)
+            return;
+    }
+    lua_pop(L, 1);
+    /* else the one task field the answer holds (the others are null, left out) */
+    for (size_t i = 0; vod_model_task_fields[i] != NULL; i++) {
+        lua_getfield(L, task, vod_model_task_fields[i]);
+        if (lua_type(L, -1) == LUA_TTABLE)
+            return;
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+}
+
 void vod_check_task(lua_State *L, const char *task_id, int aborted)
 {
     int task = lua_gettop(L), sub, failed = 0;
     long long errcode = 0;
     const char *ext = "";
-    lua_getfield(L, task, "TaskType");
-    lua_pushliteral(L, "Task");
-    if (lua_type(L, -2) == LUA_TSTRING)
-        lua_concat(L, 2);
-    else
-        lua_pop(L, 2), lua_pushliteral(L, "CreateAigcSubjectTask");
-    lua_gettable(L, task);
+    vod_task_part(L, task);
     sub = lua_gettop(L);
     if (lua_type(L, sub) == LUA_TTABLE) {
         lua_getfield(L, sub, "ErrCode");
@@ -148,15 +174,20 @@ int vod_m_wait_task(lua_State *L)
     wait_opts w;
     int params = read_opts(L, &w), base;
     double start = vod_monotonic();
+    const vod_maction *typed = vod_model_action(WAIT_ACTION, sizeof WAIT_ACTION - 1);
     base = lua_gettop(L);
     for (;;) {
         const char *status;
         lua_settop(L, base);
-        vod_client_request(L, c, WAIT_ACTION, params, &vod_rules_describe_task_detail);
+        vod_client_request(L, c, WAIT_ACTION, params, typed);
         if (w.progress) {
             lua_pushvalue(L, w.progress);
             lua_pushvalue(L, -2);
-            lua_call(L, 1, 0);
+            vod_task_part(L, -1);
+            lua_getfield(L, -1, "Progress");    /* nil where the task type has none */
+            if (lua_type(L, -2) != LUA_TTABLE)
+                lua_pop(L, 1), lua_pushnil(L);
+            lua_call(L, 3, 0);
         }
         lua_getfield(L, -1, "Status");
         status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
@@ -193,4 +224,17 @@ int vod_m_check_task(lua_State *L)
     lua_pushvalue(L, 3);
     vod_check_task(L, task_id, strcmp(status, "ABORTED") == 0);
     return 1;
+}
+
+/* client:task_of(task) -> the part of a DescribeTaskDetail answer that holds
+ * the task (its TaskType's field), and its Progress; nil when there is none. */
+int vod_m_task_of(lua_State *L)
+{
+    (void)vod_client_check(L, 1);
+    vod_arg_check_type(L, 2, LUA_TTABLE);
+    vod_task_part(L, 2);
+    if (lua_type(L, -1) != LUA_TTABLE)
+        return 1;
+    lua_getfield(L, -1, "Progress");
+    return 2;
 }

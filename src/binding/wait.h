@@ -12,6 +12,13 @@ int vod_m_wait_plan(lua_State *L);
 /* client:check_task(task_id, task) -> task, or raises as wait_task does */
 int vod_m_check_task(lua_State *L);
 
+/* client:task_of(task) -> the task's own part (its TaskType's field), Progress */
+int vod_m_task_of(lua_State *L);
+
+/* Pushes the part of the DescribeTaskDetail answer at idx that holds the
+ * task (the field its TaskType names), or nil. */
+void vod_task_part(lua_State *L, int idx);
+
 /* With a DescribeTaskDetail result on top: raises when the task finished
  * badly (failed or aborted), else leaves it there. */
 void vod_check_task(lua_State *L, const char *task_id, int aborted);

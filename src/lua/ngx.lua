@@ -23,6 +23,7 @@ local KEEPALIVE_POOL_SIZE = 32    -- connections kept per pool (per worker)
 return function(vod, methods, private)
   local build, parse = methods.build_request, methods.parse_response
   local settings, check_task, wait_plan = methods.settings, methods.check_task, methods.wait_plan
+  local task_of = methods.task_of
   local retry_plan, finish_error = methods.retry_plan, methods.finish_error
   local request_policy, learn_clock = methods.request_policy, methods.learn_clock
   local rate_limit_wait, adapt_rate = methods.rate_limit_wait, methods.adapt_rate
@@ -523,14 +524,12 @@ return function(vod, methods, private)
     end
   end
 
-  function methods.create_aigc_subject(client, params)
-    table_arg(params, "create_aigc_subject")
-    return request(client, "CreateAigcSubject", params)
-  end
-
-  function methods.describe_task_detail(client, params)
-    table_arg(params, "describe_task_detail")
-    return request(client, "DescribeTaskDetail", params)
+  -- every action of the model: checked by it in C (build_request), sent here
+  for method, action in pairs(private.actions) do
+    methods[method] = function(client, params)
+      table_arg(params, method)
+      return request(client, action, params)
+    end
   end
 
   function methods.refresh_credentials(client)
@@ -555,7 +554,7 @@ return function(vod, methods, private)
     local start = ngx.now()
     while true do
       local task = request(client, "DescribeTaskDetail", params)
-      if progress then progress(task) end
+      if progress then progress(task, task_of(client, task)) end
       local status = task.Status
       if status == "FINISH" or status == "ABORTED" then
         return check_task(client, task_id, task)
@@ -570,9 +569,12 @@ return function(vod, methods, private)
   end
 
   -- the module-level functions go through the default client, here too
-  for _, name in pairs { "create_aigc_subject", "describe_task_detail", "call", "wait_task" } do
+  local function through_default(name)
     local method = methods[name]
     vod[name] = function(...) return method(vod.default_client(), ...) end
   end
+  for method in pairs(private.actions) do through_default(method) end
+  through_default("call")
+  through_default("wait_task")
   vod.transport = "cosocket"
 end

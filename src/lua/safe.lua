@@ -32,10 +32,15 @@ function M.new(opts)
   return setmetatable({ client = client }, Client)
 end
 
-for _, name in ipairs { "create_aigc_subject", "describe_task_detail", "call", "wait_task",
-                         "json_encode", "json_decode" } do
-  M[name] = function(...) return settle(pcall(vod[name], ...)) end
-end
+-- the module's functions (every action through the default client, call,
+-- wait_task, json_encode, ...), each wrapped on first use
+setmetatable(M, { __index = function(t, name)
+  local f = vod[name]
+  if type(f) ~= "function" then return nil end
+  local wrapped = function(...) return settle(pcall(f, ...)) end
+  rawset(t, name, wrapped)
+  return wrapped
+end })
 M.is_error = vod.is_error
 M.null = vod.null
 M.VERSION = vod.VERSION
