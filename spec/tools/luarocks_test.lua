@@ -8,7 +8,7 @@
 -- `--tree`, so the tree is named by VOD_TREE; without it, the module is taken
 -- from the usual paths (LUA_PATH/LUA_CPATH, e.g. after
 -- `eval "$(luarocks --tree DIR path)"`, or an install into /usr/local).
--- The specs start their own fake endpoint unless FAKE_VOD_DIR names one.
+-- One fake endpoint serves the run, unless FAKE_VOD_DIR names a running one.
 -- Arguments go to busted (`luarocks test ROCKSPEC -- spec/json_spec.lua`).
 --
 --   VOD_TREE=build/tree54 luarocks --lua-version 5.4 test rockspec/tencentcloud-vod-0.1.0-1.rockspec
@@ -75,8 +75,22 @@ if ver ~= "5.1" then
 end
 local cmd = { env, q(interp), q(arg[0]), "--busted" }
 for i = 1, #arg do cmd[#cmd + 1] = q(arg[i]) end
+cmd = table.concat(cmd, " ")
 
-local a, b, c = os.execute(table.concat(cmd, " "))
+-- One fake endpoint for the whole run, as spec/run.sh does, stopped when the
+-- run ends (spec/tools/fake.sh). Left to the specs, each busted process would
+-- start its own and leave it running: busted exits without closing the Lua
+-- state, so the specs' stop-at-exit finalizers never run.
+local fake = os.getenv("FAKE_VOD_DIR")
+if not fake or fake == "" then
+  local root = arg[0]:match("^(.*)/spec/tools/[^/]+$") or "."
+  local dir = shell_line("mktemp -d") or die("mktemp failed")
+  cmd = ("cd %s && . spec/tools/fake.sh && start_fake %s && export FAKE_VOD_DIR=%s && %s; "
+         .. "rc=$?; kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; rm -rf %s; exit $rc")
+        :format(q(root), q(dir), q(dir), cmd, q(dir))
+end
+
+local a, b, c = os.execute(cmd)
 local code
 if type(a) == "number" then code = a >= 256 and a / 256 or a      -- Lua 5.1
 else code = (b == "exit" and c) or (a and 0 or 1) end
