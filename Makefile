@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what a fresh Debian 12 lacks.
-.PHONY: demo demo-cli check test fuzz bench clean
+.PHONY: demo demo-cli check test fuzz bench dist clean
 demo:
 	sh examples/run-demo.sh
 demo-cli:
@@ -15,5 +15,9 @@ fuzz:
 	sh spec/tools/fuzz.sh $${FUZZ_SECONDS:-600}
 bench:
 	sh bench/run.sh
+# the source rock of the rockspec's version, from the tracked files of HEAD:
+# build/dist/tencentcloud-vod-<version>.src.rock
+dist:
+	sh spec/tools/dist.sh build/dist
 clean:
 	rm -rf build build.luarocks

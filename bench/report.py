@@ -21,6 +21,7 @@ def main(d):
     lua_one = {v: json.load(open(os.path.join(d, "lua-%s-one.json" % v))) for v in ("5.4", "jit")}
     floor = {k: json.load(open(os.path.join(d, "curl-%s-sep.json" % k))) for k in ("http", "https")}
     floor_one = {k: json.load(open(os.path.join(d, "curl-%s-one.json" % k))) for k in ("http", "https")}
+    sdk = json.load(open(os.path.join(d, "node-sdk-one.json")))
     ngx_rps, ngx_errors = wrk_rps(os.path.join(d, "wrk-openresty.txt"))
     static_rps, _ = wrk_rps(os.path.join(d, "wrk-static.txt"))
     results = {
@@ -30,6 +31,7 @@ def main(d):
                      "marked one_core (client on CPU 0 too)",
         "sign": sign, "lua": lua, "bare_libcurl": floor,
         "lua_one_core": lua_one, "bare_libcurl_one_core": floor_one,
+        "node_sdk_one_core": sdk,
         "openresty": {"requests_per_s": ngx_rps, "non_2xx": ngx_errors,
                       "static_endpoint_requests_per_s": static_rps},
     }
@@ -64,6 +66,22 @@ def main(d):
              lambda r, k=kind: r[k + "_new_connection"]["calls_per_s"])
         both("%s new connection per call: CPU us/call" % kind,
              lambda r, k=kind: r[k + "_new_connection"]["cpu_us"])
+    # the official Node.js SDK against the same endpoint, every process on CPU 0
+    sdk_cpu = sdk["https_keepalive"]["cpu_us"]
+    lib_cpu = {v: lua_one[v]["https_keepalive"]["cpu_us"] for v in ("5.4", "jit")}
+    ratio = {v: sdk_cpu / lib_cpu[v] for v in lib_cpu}
+    sdk["library_cpu_us"] = lib_cpu
+    sdk["ratio_sdk_to_library"] = ratio
+    rows.append(("https keep-alive: official Node.js SDK, CPU us/call, one core",
+                 sdk_cpu, sdk_cpu, ""))
+    rows.append(("https keep-alive: Node.js SDK, of which kernel (sys)",
+                 sdk["https_keepalive"]["sys_us"], sdk["https_keepalive"]["sys_us"], ""))
+    rows.append(("https keep-alive: Node.js SDK, calls/s, one core",
+                 sdk["https_keepalive"]["calls_per_s"], sdk["https_keepalive"]["calls_per_s"], ""))
+    rows.append(("https keep-alive: Node.js SDK, connections opened",
+                 sdk["https_keepalive"]["connections"], sdk["https_keepalive"]["connections"], "1"))
+    rows.append(("https keep-alive, one core: SDK CPU / library CPU (x)",
+                 ratio["5.4"], ratio["jit"], ""))
     both("fresh client, first HTTPS call, system CA bundle: CPU us",
          lambda r: r["https_first_call_system_bundle"]["cpu_us"], "<= 5000")
     both("RSS after 1 call (KB)", lambda r: r["rss_kb_after_1"])
@@ -79,6 +97,10 @@ def main(d):
         fa = "%14.1f" % a if isinstance(a, (int, float)) else "%14s" % a
         fb = "%14.1f" % b if isinstance(b, (int, float)) else "%14s" % b
         print("%-62s %s %s   %s" % (label, fa, fb, target))
+    print("\nNode.js SDK: %s (%s) on %s, %s; %.1f us per call against the library's "
+          "%.1f (Lua 5.4) and %.1f (LuaJIT), %.1fx and %.1fx; every process on CPU 0"
+          % (sdk["sdk"], sdk["sdk_common"], sdk["interpreter"], sdk["agent"], sdk_cpu,
+             lib_cpu["5.4"], lib_cpu["jit"], ratio["5.4"], ratio["jit"]))
     if ngx_errors:
         print("OpenResty: %d non-2xx responses" % ngx_errors)
     out = os.path.join(d, "results.json")

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The benchmark: `make bench`. Builds what it needs, starts a static nginx
 # endpoint on loopback, and measures signing (C), the no-I/O path and real
-# calls (Lua 5.4 and LuaJIT), and an OpenResty handler under wrk. Prints a
+# calls (Lua 5.4 and LuaJIT), the official Node.js SDK's calls (installed from
+# npm into build/bench/node), and an OpenResty handler under wrk. Prints a
 # table and writes the same figures to build/bench/results.json.
 # BENCH_SCALE=0.1 runs a tenth of the iterations (a quick look).
 set -eu
@@ -12,7 +13,14 @@ sh spec/tools/deps.sh
 dpkg-query -W -f='${Status}' wrk 2>/dev/null | grep -q "install ok installed" || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 sh spec/tools/build.sh
-rm -rf "$DIR"; mkdir -p "$DIR/tmp"
+rm -rf "$DIR"; mkdir -p "$DIR/tmp" "$DIR/node"
+
+# the official Node.js SDK, at the version pinned in bench/node/package-lock.json
+command -v node >/dev/null && command -v npm >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+cp bench/node/package.json bench/node/package-lock.json "$DIR/node/"
+npm ci --prefix "$DIR/node" --prefer-offline --no-audit --no-fund --loglevel=error >"$DIR/npm.log" 2>&1 \
+  || { cat "$DIR/npm.log"; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP=$(free_port); HTTPS=$(free_port); PORT=$(free_port)
@@ -63,6 +71,12 @@ for v in 5.4 jit; do
   taskset -c 1 "$lua" bench/bench.lua > "$DIR/lua-$v.json"
   BENCH_ONLY=keepalive taskset -c 0 "$lua" bench/bench.lua > "$DIR/lua-$v-one.json"
 done
+
+# The official Node.js SDK, the same request to the same HTTPS endpoint, kept
+# alive, on CPU 0 like the library's one-core run above: every process on one core
+echo "== the official Node.js SDK ($(node --version)), HTTPS keep-alive, one core"
+BENCH_HTTPS="127.0.0.1:$HTTPS" NODE_EXTRA_CA_CERTS="$DIR/ca.pem" NODE_PATH="$DIR/node/node_modules" \
+  taskset -c 0 node bench/bench_node.js > "$DIR/node-sdk-one.json"
 
 echo "== OpenResty handler under wrk (and the static endpoint alone, for scale)"
 curl -sf "http://127.0.0.1:$PORT/create" > /dev/null

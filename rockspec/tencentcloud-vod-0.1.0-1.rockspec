@@ -1,8 +1,15 @@
 rockspec_format = "3.0"
 package = "tencentcloud-vod"
 version = "0.1.0-1"
+-- The release archive of the version tag (GitHub's archive of tag v0.1.0,
+-- whose top directory is tencentcloud-vod-lua-0.1.0). `make dist` builds the
+-- same archive from the checkout (git archive of HEAD) and packs it with this
+-- rockspec into tencentcloud-vod-0.1.0-1.src.rock, which installs offline.
+-- `luarocks make` from a checkout ignores the source block and builds the
+-- current directory.
 source = {
-   url = "git+file://.",
+   url = "https://github.com/tencentcloud-vod/tencentcloud-vod-lua/archive/refs/tags/v0.1.0.tar.gz",
+   dir = "tencentcloud-vod-lua-0.1.0",
 }
 description = {
    summary = "Tencent Cloud VOD API 3.0 for Lua 5.4 and LuaJIT/OpenResty (CreateAigcSubject, task queries)",
@@ -11,6 +18,7 @@ A C extension: TC3-HMAC-SHA256 signing with mbedTLS, HTTPS with libcurl
 (TLS verification always on, keep-alive), parameters checked before anything
 is sent, structured error objects.
 ]],
+   homepage = "https://github.com/tencentcloud-vod/tencentcloud-vod-lua",
    license = "MIT",
 }
 dependencies = {
@@ -33,4 +41,11 @@ build = {
    install = {
       bin = { tcvod = "bin/tcvod" },
    },
+}
+-- `luarocks test`, from the top of a checkout, runs the busted specs against
+-- the rock installed in a tree (VOD_TREE=DIR, else the module on the usual
+-- paths), with Debian's busted: no rock server needed (see the README)
+test = {
+   type = "command",
+   script = "spec/tools/luarocks_test.lua",
 }
