@@ -57,6 +57,11 @@ else
   cat build/gen-check.log; add 0 1
 fi
 
+echo "== the release rock: make dist, an offline install into fresh trees (Lua 5.4, LuaJIT)"
+sh spec/tools/dist_check.sh >build/dist-check.log 2>&1
+grep -E '^not ok|passed, [0-9]+ failed' build/dist-check.log
+count_plain build/dist-check.log
+
 echo "== fake endpoint self-test"
 python3 spec/fake_vod/selftest.py >build/fake-selftest.log 2>&1
 grep -E 'FAIL|passed, [0-9]+ failed' build/fake-selftest.log

@@ -22,8 +22,8 @@ function M.start()
   local own = not dir or dir == ""
   if own then
     dir = process.tmpdir()
-    assert(os.execute(("python3 '%s/fake_vod/server.py' --dir '%s' >'%s/server.log' 2>&1 &")
-      :format(spec_dir, dir, dir)))
+    process.background(("python3 '%s/fake_vod/server.py' --dir '%s'"):format(spec_dir, dir),
+      dir .. "/server.log")
   end
   local ports = process.wait_json(dir .. "/ports.json", "the fake endpoint", dir .. "/server.log")
   info = { dir = dir, ports = ports, ca = dir .. "/ca.pem", own = own }

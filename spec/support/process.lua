@@ -45,9 +45,25 @@ function M.wait_json(path, what, log)
   error(what .. " did not start; see " .. log)
 end
 
+-- This Lua process's pid (the process that reads /proc/self is this one).
+function M.pid()
+  local stat = M.read_file("/proc/self/stat")
+  return assert(tonumber(stat and stat:match("^(%d+)")), "no /proc/self/stat")
+end
+
+-- Runs cmd in the background (its output to log), stopped when this Lua
+-- process ends however it ends: busted exits without closing the Lua state,
+-- so a __gc guard alone would leave helpers running.
+function M.background(cmd, log)
+  local watched = ("%s >'%s' 2>&1 & child=$!; trap 'kill $child 2>/dev/null' EXIT; "
+    .. "while kill -0 %d 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done")
+    :format(cmd, log, M.pid())
+  assert(os.execute(("sh -c '%s' >/dev/null 2>&1 &"):format(watched:gsub("'", "'\\''"))))
+end
+
 -- Starts a background command (its output to log) and waits for its JSON file.
 function M.spawn(cmd, json_path, what, log)
-  assert(os.execute(("%s >'%s' 2>&1 &"):format(cmd, log)))
+  M.background(cmd, log)
   return M.wait_json(json_path, what, log)
 end
 
