@@ -150,7 +150,17 @@ static int add_number(enc *e, int idx)
     }
 }
 
-static int encode_value(enc *e, int idx, int depth);
+/* What the model says a value is, when the request is typed: a structure
+ * (s, not list), a list of one (s, list), or nothing known (s NULL). Only an
+ * empty table needs it: {} where the model has an object, [] elsewhere. */
+typedef struct shape {
+    const vod_mstruct *s;
+    int list;
+} shape;
+
+static const shape UNKNOWN = { NULL, 0 };
+
+static int encode_value(enc *e, int idx, int depth, shape sh);
 
 /* Classifies the table at idx: returns the array length n (>0) when its keys
  * are exactly 1..n, 0 when it is empty, -1 when it has only string keys, and
@@ -184,8 +194,9 @@ static long long classify(enc *e, int idx)
     return count;
 }
 
-static int encode_array(enc *e, int idx, long long n, int depth)
+static int encode_array(enc *e, int idx, long long n, int depth, shape sh)
 {
+    shape item = { sh.list ? sh.s : NULL, 0 };
     if (vod_buf_addc(e->b, '[') != 0)
         return oom(e);
     for (long long i = 1; i <= n; i++) {
@@ -195,7 +206,7 @@ static int encode_array(enc *e, int idx, long long n, int depth)
             return oom(e);
         lua_rawgeti(e->L, idx, (int)i);
         mark = path_push_index(e, (size_t)i);
-        rc = encode_value(e, lua_gettop(e->L), depth + 1);
+        rc = encode_value(e, lua_gettop(e->L), depth + 1, item);
         lua_pop(e->L, 1);
         if (rc != 0)
             return rc;
@@ -204,7 +215,22 @@ static int encode_array(enc *e, int idx, long long n, int depth)
     return vod_buf_addc(e->b, ']') == 0 ? 0 : oom(e);
 }
 
-static int encode_object(enc *e, int idx, int depth)
+/* The shape of member k of structure s (only looked up for a table). */
+static shape member_shape(lua_State *L, const vod_mstruct *s, const char *k, size_t klen)
+{
+    shape sh = UNKNOWN;
+    const vod_mfield *f;
+    if (s == NULL || lua_type(L, -1) != LUA_TTABLE)
+        return sh;
+    f = vod_model_field(s, k, klen);
+    if (f != NULL && f->type == VOD_MT_OBJECT) {
+        sh.s = vod_mfield_struct(f);
+        sh.list = (f->flags & VOD_MF_LIST) != 0;
+    }
+    return sh;
+}
+
+static int encode_object(enc *e, int idx, int depth, const vod_mstruct *s)
 {
     lua_State *L = e->L;
     int first = 1;
@@ -225,7 +251,7 @@ static int encode_object(enc *e, int idx, int depth)
         if (rc == 0 && vod_buf_addc(e->b, ':') != 0)
             rc = oom(e);
         if (rc == 0)
-            rc = encode_value(e, lua_gettop(L), depth + 1);
+            rc = encode_value(e, lua_gettop(L), depth + 1, member_shape(L, s, k, klen));
         lua_pop(L, 1);
         if (rc != 0) {
             lua_pop(L, 1);
@@ -237,7 +263,7 @@ static int encode_object(enc *e, int idx, int depth)
 }
 
 /* top: 0 nested, 1 a request body (an object), 2 any top-level value (an empty table is {}) */
-static int encode_table(enc *e, int idx, int depth, int top)
+static int encode_table(enc *e, int idx, int depth, int top, shape sh)
 {
     long long n;
     if (depth > VOD_JSON_MAX_DEPTH)
@@ -246,14 +272,14 @@ static int encode_table(enc *e, int idx, int depth, int top)
     n = classify(e, idx);
     if (n == -2)
         return -1;
-    if (n == -1 || (n == 0 && top))
-        return encode_object(e, idx, depth);
+    if (n == -1 || (n == 0 && (top || (sh.s != NULL && !sh.list))))
+        return encode_object(e, idx, depth, sh.list ? NULL : sh.s);
     if (top == 1)
         return fail(e, "%s", "must be a table with named fields, not an array");
-    return encode_array(e, idx, n, depth);
+    return encode_array(e, idx, n, depth, sh);
 }
 
-static int encode_value(enc *e, int idx, int depth)
+static int encode_value(enc *e, int idx, int depth, shape sh)
 {
     lua_State *L = e->L;
     switch (lua_type(L, idx)) {
@@ -267,7 +293,7 @@ static int encode_value(enc *e, int idx, int depth)
     case LUA_TBOOLEAN:
         return vod_buf_addstr(e->b, lua_toboolean(L, idx) ? "true" : "false") == 0 ? 0 : oom(e);
     case LUA_TTABLE:
-        return encode_table(e, idx, depth, 0);
+        return encode_table(e, idx, depth, 0, sh);
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL)
             return vod_buf_addstr(e->b, "null") == 0 ? 0 : oom(e);
@@ -290,9 +316,16 @@ static void enc_init(enc *e, lua_State *L, vod_buf *b, vod_json_error *err)
 
 int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
 {
+    return vod_json_encode_request(L, idx, NULL, b, err);
+}
+
+int vod_json_encode_request(lua_State *L, int idx, const vod_mstruct *s, vod_buf *b,
+                            vod_json_error *err)
+{
     enc e;
+    shape sh = { s, 0 };
     enc_init(&e, L, b, err);
-    return encode_table(&e, vod_absindex(L, idx), 0, 1);
+    return encode_table(&e, vod_absindex(L, idx), 0, 1, sh);
 }
 
 int vod_json_encode_value(lua_State *L, int idx, vod_buf *b, vod_json_error *err)
@@ -301,6 +334,6 @@ int vod_json_encode_value(lua_State *L, int idx, vod_buf *b, vod_json_error *err
     enc_init(&e, L, b, err);
     idx = vod_absindex(L, idx);
     if (lua_type(L, idx) == LUA_TTABLE)
-        return encode_table(&e, idx, 0, 2);
-    return encode_value(&e, idx, 0);
+        return encode_table(&e, idx, 0, 2, UNKNOWN);
+    return encode_value(&e, idx, 0, UNKNOWN);
 }

@@ -10,6 +10,7 @@
 
 #include <lua.h>
 #include "buf.h"
+#include "vod_model.h"
 
 #define VOD_JSON_MAX_DEPTH 64
 #define VOD_JSON_ERR_LEN 256
@@ -24,6 +25,11 @@ typedef struct vod_json_error {
  * filled in. Raises only Lua's own memory errors (b belongs to the caller's
  * userdata, so nothing leaks). */
 int vod_json_encode_object(lua_State *L, int idx, vod_buf *b, vod_json_error *err);
+
+/* The same for a request of the model's structure s (NULL: none known): an
+ * empty table where the model has an object (not a list) is written {}. */
+int vod_json_encode_request(lua_State *L, int idx, const vod_mstruct *s, vod_buf *b,
+                            vod_json_error *err);
 
 /* The same for any value: a table with keys 1..n becomes an array here too,
  * an empty table {}, and a string, number, boolean or vod.null stands alone. */

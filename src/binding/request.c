@@ -58,7 +58,7 @@ void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int pa
             raise_param(L, action, ce.param, ce.message);
     }
     vod_buf_reset(&c->body);
-    if (vod_json_encode_object(L, params, &c->body, &je) != 0) {
+    if (vod_json_encode_request(L, params, typed ? vod_maction_input(typed) : NULL, &c->body, &je) != 0) {
         char msg[400];
         if (je.oom)
             vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory encoding the body");
