@@ -89,8 +89,20 @@ static void test_floor(void)
     double r = 0;
     vod_rate_init(&s, MAXR);
     for (int i = 0; i < 40; i++)
-        r = vod_rate_feedback(&s, MAXR, 1, 1000 + i * 0.01);
+        r = vod_rate_feedback(&s, MAXR, 1, 1000 + i * 1.01);
     CHECK(r == VOD_RATE_MIN, "repeated throttles stop at the floor");
+}
+
+static void test_once_a_window(void)
+{
+    vod_rate_state s;
+    double r1, r2;
+    vod_rate_init(&s, MAXR);
+    r1 = vod_rate_feedback(&s, MAXR, 1, 1000.0);
+    r2 = vod_rate_feedback(&s, MAXR, 1, 1000.5);
+    CHECK(r1 == r2, "a second throttle in the same window does not drop the rate again");
+    r2 = vod_rate_feedback(&s, MAXR, 1, 1001.1);
+    CHECK(r2 < r1, "one in the next window does");
 }
 
 static void test_bucket_follows_rate(void)
@@ -114,26 +126,32 @@ static void test_throttle_delay(void)
     vod_failure net = { "ClientError.Connect", 0, 0 };
     int throttle, lo = 0, hi = 0;
     double d;
-    for (int i = 0; i < 2000; i++) {
-        d = vod_retry_throttle_delay(1000.25, &rng);
-        if (!(d >= 0.75 && d < 1.75)) {
-            CHECK(0, "a throttle waits into the next one-second window");
-            break;
+    for (int nth = 1; nth <= 3; nth++) {
+        double spread = nth == 1 ? 0.25 : nth == 2 ? 0.5 : 1.0;
+        lo = hi = 0;
+        for (int i = 0; i < 2000; i++) {
+            d = vod_retry_throttle_delay(1000.25, nth, &rng);
+            if (!(d >= 0.75 && d < 0.75 + spread)) {
+                CHECK(0, "a throttle waits into the next one-second window");
+                break;
+            }
+            lo += d < 0.75 + spread / 2;
+            hi += d >= 0.75 + spread / 2;
         }
-        lo += d < 1.25;
-        hi += d >= 1.25;
+        CHECK(lo > 800 && hi > 800, "spread over part of the next window, wider each time");
     }
-    CHECK(lo > 800 && hi > 800, "spread over the whole next window");
-    d = vod_retry_plan(&p, &thr, 50, 10, 0, 1000.0, &rng, &throttle);
-    CHECK(d >= 1.0 && d < 2.0 && throttle, "throttles are not counted against max");
-    d = vod_retry_plan(&p, &thr, 0, 59.5, 0, 1000.0, &rng, &throttle);
+    d = vod_retry_plan(&p, &thr, 50, 0, 10, 0, 1000.0, &rng, &throttle);
+    CHECK(d >= 1.0 && d < 1.25 && throttle, "throttles are not counted against max");
+    d = vod_retry_plan(&p, &thr, 0, 30, 10, 0, 1000.0, &rng, &throttle);
+    CHECK(d >= 1.0 && d < 2.0 && throttle, "nor limited in number: only by the deadline");
+    d = vod_retry_plan(&p, &thr, 0, 0, 59.5, 0, 1000.0, &rng, &throttle);
     CHECK(d < 0, "but stop at the deadline");
-    d = vod_retry_plan(&p, &net, 2, 1, 0, 1000.0, &rng, &throttle);
+    d = vod_retry_plan(&p, &net, 2, 0, 1, 0, 1000.0, &rng, &throttle);
     CHECK(d < 0 && !throttle, "other failures stop at max");
-    d = vod_retry_plan(&p, &net, 1, 1, 0, 1000.0, &rng, &throttle);
+    d = vod_retry_plan(&p, &net, 1, 0, 1, 0, 1000.0, &rng, &throttle);
     CHECK(d >= 0 && d <= 0.4 && !throttle, "and back off from base_delay");
     p.enabled = 0;
-    CHECK(vod_retry_plan(&p, &thr, 0, 0, 0, 1000.0, &rng, &throttle) < 0, "retries = false: none");
+    CHECK(vod_retry_plan(&p, &thr, 0, 0, 0, 0, 1000.0, &rng, &throttle) < 0, "retries = false: none");
 }
 
 int main(void)
@@ -143,6 +161,7 @@ int main(void)
     test_drop_and_recover();
     test_cap_by_measured();
     test_floor();
+    test_once_a_window();
     test_bucket_follows_rate();
     test_throttle_delay();
     return check_report();

@@ -143,7 +143,7 @@ static void rate_feedback(vod_client *c, const char *code)
 int vod_client_request(lua_State *L, vod_client *c, const char *action, int params,
                        const vod_maction *typed)
 {
-    int attempts = 0, retries = 0, skew_fixed = 0, idempotent, base, generated;
+    int attempts = 0, retries = 0, throttles = 0, skew_fixed = 0, idempotent, base, generated;
     const char *session_id;
     char first_ambiguous[64] = "";
     double start = vod_monotonic();
@@ -181,10 +181,11 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
             lua_settop(L, base);
             continue;
         }
-        delay = vod_retry_plan(&c->retry, &f, retries, vod_monotonic() - start, idempotent,
-                               vod_client_wallnow(c), &c->rng, &throttle);
+        delay = vod_retry_plan(&c->retry, &f, retries, throttles, vod_monotonic() - start,
+                               idempotent, vod_client_wallnow(c), &c->rng, &throttle);
         if (delay >= 0) {
             if (throttle) {
+                throttles++;
                 vod_debug(L, c, "throttled (%s) on attempt %d: waiting %.3fs for the quota's next "
                           "window; the client's rate is now %.2f/s", f.code, attempts, delay,
                           c->limiter.st.rate * VOD_RATE_MARGIN);

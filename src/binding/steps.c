@@ -104,20 +104,21 @@ int vod_m_parse_response(lua_State *L)
     return 1;
 }
 
-/* client:retry_plan(err, retries_so_far, elapsed, idempotent) -> seconds to
- * wait before the next attempt, or nil: the policy of the libcurl path, for
- * a transport of its own (nginx). */
+/* client:retry_plan(err, retries_so_far, elapsed, idempotent [, throttles_so_far])
+ * -> seconds to wait before the next attempt and whether it is for a throttle,
+ * or nil: the policy of the libcurl path, for a transport of its own (nginx). */
 int vod_m_retry_plan(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
     vod_failure f;
-    int retries, throttle;
+    int retries, throttles, throttle;
     double elapsed, delay;
     vod_arg_check_type(L, 2, LUA_TTABLE);
     retries = (int)vod_arg_check_integer(L, 3);
     elapsed = vod_arg_check_number(L, 4);
+    throttles = lua_isnoneornil(L, 6) ? 0 : (int)vod_arg_check_integer(L, 6);
     vod_failure_of(L, 2, &f);
-    delay = vod_retry_plan(&c->retry, &f, retries, elapsed, lua_toboolean(L, 5),
+    delay = vod_retry_plan(&c->retry, &f, retries, throttles, elapsed, lua_toboolean(L, 5),
                            vod_client_wallnow(c), &c->rng, &throttle);
     if (delay < 0)
         return 0;

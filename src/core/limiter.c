@@ -32,7 +32,9 @@ double vod_rate_feedback(vod_rate_state *s, double max_rate, int throttled, doub
 {
     double rate;
     measure(s, now);
-    if (throttled) {
+    if (throttled && s->last_throttle != 0 && now - s->last_throttle < VOD_RATE_WINDOW) {
+        return s->rate;     /* the quota's window that refused it is the same: one drop a window */
+    } else if (throttled) {
         /* drop below what was really being sent (the fill rate may be far
          * above it after a quiet spell) */
         double base = s->measured > 0 && s->measured < s->rate ? s->measured : s->rate;

@@ -23,6 +23,7 @@
 #define VOD_CUBIC_C 0.4         /* the curve's scale */
 #define VOD_RATE_MIN 0.5        /* requests/s: never slower than this */
 #define VOD_RATE_SMOOTH 0.8     /* weight of the newest half-second in the measured rate */
+#define VOD_RATE_WINDOW 1.0     /* s: the quota's window; the rate drops at most once in one */
 
 /* The adaptive part, a few numbers (shareable between processes). */
 typedef struct vod_rate_state {

@@ -59,10 +59,11 @@ double vod_retry_delay(const vod_retry_policy *p, int n, uint64_t *rng)
     return cap * ((double)(vod_rng_next(rng) >> 11) / 9007199254740992.0);
 }
 
-double vod_retry_throttle_delay(double server_now, uint64_t *rng)
+double vod_retry_throttle_delay(double server_now, int nth, uint64_t *rng)
 {
     double frac = server_now - floor(server_now);
-    return (1.0 - frac) + (double)(vod_rng_next(rng) >> 11) / 9007199254740992.0;
+    double spread = nth <= 1 ? 0.25 : nth == 2 ? 0.5 : 1.0;
+    return (1.0 - frac) + spread * ((double)(vod_rng_next(rng) >> 11) / 9007199254740992.0);
 }
 
 int vod_retry_is_throttle(const char *code)
@@ -70,8 +71,9 @@ int vod_retry_is_throttle(const char *code)
     return starts(code, "RequestLimitExceeded");
 }
 
-double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, double elapsed,
-                      int idempotent, double server_now, uint64_t *rng, int *throttle)
+double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, int throttles,
+                      double elapsed, int idempotent, double server_now, uint64_t *rng,
+                      int *throttle)
 {
     double delay;
     *throttle = 0;
@@ -79,7 +81,7 @@ double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retri
         return -1;
     if (vod_retry_is_throttle(f->code)) {
         /* waited out until the deadline, whatever max says */
-        delay = vod_retry_throttle_delay(server_now, rng);
+        delay = vod_retry_throttle_delay(server_now, throttles + 1, rng);
         *throttle = 1;
     } else {
         if (retries >= p->max)

@@ -34,11 +34,14 @@ double vod_retry_delay(const vod_retry_policy *p, int retry_number, uint64_t *rn
 
 /* A throttled request (RequestLimitExceeded*) was refused by a quota
  * counted in one-second windows: a retry within the same window is refused
- * again. The wait goes to a uniformly random point of the next window
- * (`server_now`: the server's clock as the client knows it, with its
- * fraction), so clients refused together spread over it instead of meeting
- * again at its start. Between (1 - frac) and (2 - frac) seconds. */
-double vod_retry_throttle_delay(double server_now, uint64_t *rng);
+ * again. The wait goes to the start of the next window (`server_now`: the
+ * server's clock as the client knows it, with its fraction) plus a random
+ * part of it, so clients refused together spread over it instead of meeting
+ * again at its start. The part widens with the call's throttles (`nth`: 1
+ * for its first): a quarter of the window, then half, then all of it. A
+ * sequential caller is blocked while it waits, so a first retry early in
+ * the window leaves the rest of it to the callers' next requests. */
+double vod_retry_throttle_delay(double server_now, int nth, uint64_t *rng);
 
 /* True for a throttling refusal: retried until the deadline, not counted
  * against max. */
@@ -46,12 +49,13 @@ int vod_retry_is_throttle(const char *code);
 
 /* The whole decision after a failed attempt, for both transports: the
  * seconds to wait before the next attempt, or -1 to give up. `retries`
- * counts the earlier retries after failures (throttles are not counted),
- * `elapsed` the seconds since the call began, `server_now` the server's
- * clock as the client knows it. *throttle is set when the wait is for a
- * throttle (the caller then does not count it as a retry). */
-double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, double elapsed,
-                      int idempotent, double server_now, uint64_t *rng, int *throttle);
+ * counts the earlier retries after failures, `throttles` the earlier waits
+ * after throttles (not counted against max), `elapsed` the seconds since the
+ * call began, `server_now` the server's clock as the client knows it.
+ * *throttle is set when the wait is for a throttle. */
+double vod_retry_plan(const vod_retry_policy *p, const vod_failure *f, int retries, int throttles,
+                      double elapsed, int idempotent, double server_now, uint64_t *rng,
+                      int *throttle);
 
 uint64_t vod_rng_next(uint64_t *state);
 

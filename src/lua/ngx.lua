@@ -477,7 +477,7 @@ return function(vod, methods, private)
     end
     ngx.update_time()
     local start = ngx.now()
-    local attempts, retries, skew_fixed, first_ambiguous = 0, 0, false, nil
+    local attempts, retries, throttles, skew_fixed, first_ambiguous = 0, 0, 0, false, nil
     while true do
       rate_wait(client, c, action)
       local bytes = request_bytes(build(client, action, params, opts))  -- signed afresh
@@ -502,11 +502,12 @@ return function(vod, methods, private)
         skew_fixed = true                                  -- a clock off by > 5 min: once
       else
         ngx.update_time()
-        local delay, throttle = retry_plan(client, err, retries, ngx.now() - start, idempotent)
+        local delay, throttle = retry_plan(client, err, retries, ngx.now() - start, idempotent, throttles)
         if not delay then
           error(finish_error(client, err, attempts, first_ambiguous, session_id, idempotent), 0)
         end
         if throttle then
+          throttles = throttles + 1
           client:debug(("throttled (%s) on attempt %d: waiting %.3fs for the quota's next window")
             :format(err.code, attempts, delay))
         else
