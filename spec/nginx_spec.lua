@@ -91,18 +91,18 @@ describe("in nginx #nginx", function()
     end)
     it("HTTP 502", function()
       fake.fault { mode = "http502", count = 1 }
-      local t = vod("op=create&kind=https")
+      local t = vod("op=create&kind=https&nosid=1")
       assert.equal("ClientError.HTTPStatus", t.code)
       assert.equal(502, t.http_status)
       assert.truthy(t.message:find("Bad Gateway", 1, true))
     end)
     it("a body that is not JSON", function()
       fake.fault { mode = "notjson", count = 1 }
-      assert.equal("ClientError.MalformedResponse", vod("op=create&kind=https").code)
+      assert.equal("ClientError.MalformedResponse", vod("op=create&kind=https&nosid=1").code)
     end)
     it("the connection closed mid-response", function()
       fake.fault { mode = "close_mid", count = 1 }
-      assert.equal("ClientError.Network", vod("op=create&kind=https").code)
+      assert.equal("ClientError.Network", vod("op=create&kind=https&nosid=1").code)
     end)
     it("a response over the size cap", function()
       fake.fault { mode = "bigbody", size = 20 * 1024 * 1024, count = 1 }
@@ -129,15 +129,15 @@ describe("in nginx #nginx", function()
       assert.equal(1, fake.stats().tasks_created)
     end)
     it("say how many attempts were made", function()
-      fake.fault { mode = "throttle" }
+      fake.fault { mode = "http502" }
       local t = vod("op=create&kind=https")
-      assert.equal("RequestLimitExceeded", t.code)
+      assert.equal("ClientError.HTTPStatus", t.code)
       assert.equal(3, t.attempts)
       assert.truthy(t.text:find("[attempts: 3]", 1, true))
     end)
     it("never repeat an ambiguous create without a SessionId", function()
       fake.fault { mode = "http502", count = 1 }
-      local t = vod("op=create&kind=https")
+      local t = vod("op=create&kind=https&nosid=1")
       assert.equal("ClientError.HTTPStatus", t.code)
       assert.equal(1, t.attempts)
       assert.is_true(t.ambiguous)
@@ -234,9 +234,9 @@ describe("in nginx #nginx", function()
   end)
 
   it("never sends a create twice when a pooled connection dies unanswered", function()
-    assert.is_true(vod("op=create&kind=https").ok)            -- leaves a pooled connection
+    assert.is_true(vod("op=create&kind=https&nosid=1").ok)    -- leaves a pooled connection
     fake.fault { mode = "close_before", count = 1 }
-    local t = vod("op=create&kind=https")
+    local t = vod("op=create&kind=https&nosid=1")
     assert.equal("ClientError.Network", t.code)
     assert.truthy(t.message:find("it was not sent again", 1, true), t.message)
     assert.equal(2, fake.stats().actions.CreateAigcSubject)
@@ -403,6 +403,56 @@ describe("in nginx #nginx", function()
         socket.sleep(0.05)
       end
       assert.truthy(r:match("^ok 221073%-CreateAigcSubject"), r)
+    end)
+  end)
+
+  describe("typed methods", function()
+    local minimal = require "support.minimal"
+    local vodm = require "tencentcloud.vod"
+    local function typed(method, params)
+      local q = ("op=typed&kind=http&method=%s&params=%s"):format(method,
+        ngx_escape(vodm.json_encode(params)))
+      return vod(q)
+    end
+    function ngx_escape(s)
+      return (s:gsub("[^%w%-_%.~]", function(ch) return ("%%%02X"):format(ch:byte()) end))
+    end
+
+    before_each(function() fake.reset() fake.config { rate_limit = 0, pull_wait = 0.1 } end)
+
+    it("send a minimal request of a sample of actions through cosockets", function()
+      local sample = { "ComposeMedia", "DescribeMediaInfos", "CreateAigcVideoTask", "ModifyEventConfig",
+                       "SearchMedia", "PullEvents", "ProcessMediaByMPS", "CreateJustInTimeTranscodeTemplate" }
+      for _, action in ipairs(sample) do
+        local params, d = minimal.request(action)
+        local t = typed(d.method, params)
+        local last = fake.last()
+        assert.equal(action, last.action)
+        if not t.ok then
+          assert.is_nil(({ UnknownParameter = 1, MissingParameter = 1, InvalidParameter = 1 })[t.code],
+            action .. ": " .. tostring(t.text))
+        end
+        local body = vodm.json_decode(last.body)
+        if d.kind == "create" then
+          assert.truthy(body.SessionId:match("^auto%-%x+$"), action)
+          body.SessionId = nil
+        end
+        assert.same(params, body, action)
+      end
+    end)
+
+    it("refuse malformed ones before sending", function()
+      local before = fake.stats().requests
+      local t = typed("create_aigc_video_task", { SubAppId = 1, ModelName = "Vidu", ModelVersion = "q2",
+                                                  SubjectInfos = { { Id = "s", Nmae = "x" } } })
+      assert.equal("ClientError.InvalidParameter", t.code)
+      assert.equal("unknown parameter 'SubjectInfos[1].Nmae' (did you mean 'Name'?)", t.message)
+      assert.equal(0, t.attempts)
+      local params = minimal.request("ComposeMedia")
+      params.Tracks[1].TrackItems[1].Type = nil
+      t = typed("compose_media", params)
+      assert.equal("Tracks[1].TrackItems[1].Type is required", t.message)
+      assert.equal(before, fake.stats().requests)
     end)
   end)
 end)

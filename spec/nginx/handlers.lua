@@ -14,7 +14,7 @@ local FAST = { max = 2, base_delay = 0.01, max_delay = 0.05 }
 local function client(kind, args)
   args = args or {}
   local k = table.concat({ kind, args.timeout or "", args.key or "", args.retries or "",
-                           args.rate or "", args.proxy or "", args.host or "" }, "/")
+                           args.rate or "", args.proxy or "", args.host or "", args.nosid or "" }, "/")
   if not clients[k] then
     local retries = FAST
     if args.retries == "off" then retries = false end
@@ -26,6 +26,7 @@ local function client(kind, args)
       proxy = args.proxy,                 -- a URL; none: the environment's (see nginx.conf.in)
       timeout = tonumber(args.timeout) or 10, connect_timeout = 5,
       retries = retries,
+      auto_session_id = args.nosid ~= "1",    -- nosid=1: a create that cannot be repeated
       rate_limit = args.rate == "shared" and { rate = 10, shared_dict = "vod_rate" }
                    or args.rate == "missing" and { rate = 10, shared_dict = "no_such_dict" }
                    or false,
@@ -88,6 +89,13 @@ function ops.failed_task(c)
   if not res then return describe_err(err) end
   local task, werr = c:wait_task(res.TaskId, { interval = 0.05 })
   return task and { ok = true } or describe_err(werr)
+end
+
+-- any typed method, its parameters as JSON in the query (the library's codec)
+function ops.typed(c, args)
+  local res, err = c[args.method](c, vod.json_decode(args.params))
+  if not res then return describe_err(err) end
+  return { ok = true, request_id = res.RequestId, task_id = res.TaskId }
 end
 
 function ops.bad_param(c)

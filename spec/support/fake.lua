@@ -59,6 +59,7 @@ function M.fault(t) return control("POST", "fault", t) end
 function M.stats() return control("GET", "stats") end
 function M.last() return control("GET", "last") end
 function M.requests() return control("GET", "requests") end
+function M.control_get(path) return control("GET", path) end
 
 -- A client for the fake endpoint: kind "http" (default) or an https listener.
 function M.client(opts, kind)

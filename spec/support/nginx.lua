@@ -39,6 +39,7 @@ function M.start(o)
     HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
     WRONG = ("%d"):format(info.ports.https_wrong_host),
     UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
+    WORKERS = "1", FLEET = "nil",
   }
   for k, v in pairs(o.values or {}) do values[k] = v end
   conf = conf:gsub("@([A-Z_]+)@", function(k) return assert(values[k], k) end)

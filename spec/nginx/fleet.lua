@@ -1,0 +1,52 @@
+-- The nginx part of spec/fleet_spec.lua: each worker has its own client and,
+-- once told to go, creates COUNT subjects in a timer (no SessionId of its
+-- own), sharing the account's quota with the other workers and processes.
+-- FLEET (set in init_by_lua) = { count = n, shared = true | false }.
+local vod = require "tencentcloud.vod.safe"
+
+local ID, KEY = "AKIDEXAMPLEFAKEVOD0000000000000000", "fakeVodSecretKeyEXAMPLE0000000000"
+local M = {}
+
+local function burst(premature)
+  if premature then return end
+  local dict = ngx.shared.vod_test
+  for _ = 1, 3000 do                                  -- at most 60 s
+    if dict:get("fleet:go") then break end
+    ngx.sleep(0.02)
+  end
+  local client = assert(vod.new {
+    secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http",
+    timeout = 10,
+    rate_limit = FLEET.shared and { rate = 20, shared_dict = "vod_rate" } or nil,
+  })
+  local results = {}
+  for i = 1, FLEET.count do
+    local res, err = client:create_aigc_subject { SubAppId = 221073, SubjectName = "fleet-ngx-" .. i,
+                                                  SubjectImages = { "https://example.com/a.png" } }
+    if res then
+      results[#results + 1] = { task_id = res.TaskId }
+    else
+      results[#results + 1] = { code = err.code, session_id = err.session_id, message = tostring(err) }
+    end
+  end
+  dict:set("fleet:" .. ngx.worker.pid(), vod.json_encode(results))
+end
+
+function M.init_worker()
+  assert(ngx.timer.at(0, burst))
+end
+
+-- GET /fleet?go=1 starts every worker; GET /fleet gives what they did so far.
+function M.run()
+  local dict = ngx.shared.vod_test
+  if ngx.var.arg_go then dict:set("fleet:go", true) end
+  local out = {}
+  for _, k in ipairs(dict:get_keys(0)) do
+    local pid = k:match("^fleet:(%d+)$")
+    if pid then out[#out + 1] = { pid = tonumber(pid), results = vod.json_decode(dict:get(k)) } end
+  end
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(vod.json_encode { workers = out })
+end
+
+return M
