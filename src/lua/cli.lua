@@ -183,6 +183,24 @@ COMMANDS.call = function(client, r, params)
   return print_result(r.values, res, plain_response(res))
 end
 
+-- Any action of the model, through its typed method: the model checks every
+-- parameter at every depth before anything is sent. A create may --wait for
+-- the task it started.
+local function run_action(client, r)
+  local v, d = r.values, r.action
+  local res = client[d.method](client, r.params)
+  if not v.wait then return print_result(v, res, plain_response(res)) end
+  if type(res.TaskId) ~= "string" then
+    print_result(v, res, plain_response(res))
+    stderr:write(("tcvod: %s's Response has no TaskId: nothing to wait for\n"):format(d.action))
+    return
+  end
+  stderr:write(("task %s created (RequestId %s)\n"):format(res.TaskId, res.RequestId))
+  M.task_id = res.TaskId
+  local task = client:wait_task(res.TaskId, wait_opts(v, r.params.SubAppId, res.TaskId))
+  return print_result(v, task, plain_task(task, res.TaskId))
+end
+
 -- The error as JSON on stdout: {"Error": {the error object's scalar fields}}.
 local ERROR_FIELDS = { "code", "message", "request_id", "action", "http_status", "retryable",
   "attempts", "ambiguous", "first_error", "session_id", "param", "option", "task_id", "err_code" }
@@ -251,13 +269,13 @@ function M.main(argv)
   if r.values.help or r.command == "help" then
     local which = r.command
     if which == "help" then which = r.args[1] end
-    if which and not args.COMMANDS[which] then
-      return report_usage(nil, ("unknown command '%s'"):format(which))
+    if which and not args.COMMANDS[which] and not args.action_of(which) then
+      return report_usage(nil, ("unknown command '%s'%s"):format(which, args.suggest_command(which)))
     end
     stdout:write(args.help(which))
     return 0
   end
-  local run = COMMANDS[r.command]
+  local run = r.action and run_action or COMMANDS[r.command]
   local done, err = pcall(function()
     -- what the command line alone can tell is checked before the client exists
     if r.command == "create-aigc-subject" and r.values.name == nil then
