@@ -55,7 +55,16 @@ tcvod create-aigc-subject --name villain --image https://example.com/villain.png
 # 5. Any action, with its parameters as JSON.
 tcvod call DescribeTaskDetail "{\"TaskId\": \"$TASK\", \"SubAppId\": 221073}" --compact
 
-# 6. An API error: exit status 1, the error on stderr (and as JSON on stdout).
+# 6. Any action of the API by its name (or in kebab-case, create-aigc-video-task),
+#    its parameters as --Name VALUE, checked by the model before anything is
+#    sent; lists and structures as JSON. A video of the subject made in step 3
+#    (`tcvod help CreateAigcVideoTask` lists the parameters).
+SUBJECT=$(tcvod task "$TASK" --sub-app-id 221073 --plain | sed -n 's/.* SubjectId=\([^ ]*\) .*/\1/p')
+tcvod CreateAigcVideoTask --SubAppId 221073 --ModelName Vidu --ModelVersion q2 \
+  --Prompt '[@hero] waves' --SubjectInfos "[{\"Id\": \"$SUBJECT\", \"Name\": \"hero\"}]" \
+  --wait --interval 0.5 --plain
+
+# 7. An API error: exit status 1, the error on stderr (and as JSON on stdout).
 status=0
 tcvod task 221073-CreateAigcSubject-00000000000000000000000000000000 --sub-app-id 221073 || status=$?
 echo "exit status $status (1: the API answered with an error)"

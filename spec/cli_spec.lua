@@ -309,6 +309,325 @@ describe("tcvod", function()
     assert.equal("InvalidParameterValue.SessionId", fake.decode(r.out).Error.code)
   end)
 
+  describe("any action of the model (tcvod ACTION --Name VALUE)", function()
+    -- a subject created through the fake and finished, as CreateAigcVideoTask wants it
+    local function finished_subject()
+      fake.config { processing_polls = 0 }
+      local c = fake.client(nil, "https")
+      local id = c:create_aigc_subject { SubAppId = 221073, SubjectName = "hero", SubjectImages = { IMG } }.TaskId
+      local task = c:wait_task(id, { SubAppId = 221073, interval = 0.05 })
+      c:close()
+      return task.CreateAigcSubjectTask.Output.SubjectId
+    end
+
+    -- CreateAigcVideoTask (or the name given) with its required parameters, then argv
+    local function video(argv, name)
+      local r = { name or "CreateAigcVideoTask", "--SubAppId", "221073", "--ModelName", "Vidu",
+        "--ModelVersion", "q2" }
+      for _, a in ipairs(argv) do r[#r + 1] = a end
+      return r
+    end
+
+    it("CreateAigcVideoTask with nested structures: the body holds exactly what the flags gave", function()
+      local sid = finished_subject()
+      local before = fake.stats().requests
+      local r = check(run(G(video { "--Prompt", "[@hero] waves",
+        "--SubjectInfos", ('[{"Id": "%s", "Name": "hero"}]'):format(sid),
+        "--OutputConfig", '{"ClassId": 12, "Duration": 5.5, "Resolution": "720P"}', "--Seed", "-7" })), 0)
+      assert.equal("", r.err)
+      local res = fake.decode(r.out)
+      assert.truthy(res.TaskId:match("^221073%-AigcVideoTask%-%x+$"), res.TaskId)
+      assert.equal(('{\n  "RequestId": "%s",\n  "TaskId": "%s"\n}\n'):format(res.RequestId, res.TaskId), r.out)
+      assert.equal(before + 1, fake.stats().requests)
+      local last = fake.last()
+      assert.equal("CreateAigcVideoTask", last.action)
+      local body = fake.decode(last.body)
+      -- a create: the library gave it a SessionId of its own
+      assert.is_string(body.SessionId)
+      assert.equal(last.session_id, body.SessionId)
+      body.SessionId = nil
+      assert.same({ SubAppId = 221073, ModelName = "Vidu", ModelVersion = "q2", Prompt = "[@hero] waves",
+        SubjectInfos = { { Id = sid, Name = "hero" } },
+        OutputConfig = { ClassId = 12, Duration = 5.5, Resolution = "720P" }, Seed = -7 }, body)
+      for _, s in ipairs { '"SubAppId":221073', '"ClassId":12', '"Seed":-7', '"Duration":5.5' } do
+        assert.truthy(last.body:find(s, 1, true), s .. " in " .. last.body)   -- integers as integers
+      end
+    end)
+
+    it("kebab-case works too; one JSON object is one item of a list of structures; --plain", function()
+      local sid = finished_subject()
+      local r = check(run(G(video({
+        "--SubjectInfos", ('{"Id": "%s", "Name": "hero"}'):format(sid), "--SessionId", "cli-video-1",
+        "--plain" }, "create-aigc-video-task"))), 0)
+      assert.truthy(r.out:match("^TaskId=221073%-AigcVideoTask%-%x+ RequestId=%S+\n$"), r.out)
+      assert.same({ SubAppId = 221073, ModelName = "Vidu", ModelVersion = "q2", SessionId = "cli-video-1",
+        SubjectInfos = { { Id = sid, Name = "hero" } } }, fake.decode(fake.last().body))
+      -- the same SessionId again: the API refuses the repeat (exit 1)
+      r = check(run(G(video {
+        "--SubjectInfos", ('{"Id": "%s", "Name": "hero"}'):format(sid), "--SessionId", "cli-video-1" })), 1)
+      assert.equal("InvalidParameterValue.SessionId", fake.decode(r.out).Error.code)
+    end)
+
+    it("a check only the server makes exits 1 (a subject that is not a finished one)", function()
+      local r = check(run(G(video {
+        "--SubjectInfos", '[{"Id": "subj-000000000000000000000000", "Name": "hero"}]' })), 1)
+      local err = fake.decode(r.out).Error
+      assert.equal("InvalidParameterValue", err.code)
+      assert.equal(1, err.attempts)
+      assert.truthy(r.err:find("^tcvod: CreateAigcVideoTask: InvalidParameterValue: "), r.err)
+    end)
+
+    it("--wait for a create: progress lines, the finished task", function()
+      local sid = finished_subject()
+      fake.config { video_seconds = 0 }
+      local r = check(run(G(video {
+        "--SubjectInfos", ('[{"Id": "%s", "Name": "hero"}]'):format(sid),
+        "--wait", "--interval", "0.05", "--plain" })), 0)
+      local task = r.out:match("^TaskId=(221073%-AigcVideoTask%-%x+) Status=FINISH FileUrl=%S+ RequestId=%S+\n$")
+      assert.truthy(task, r.out)
+      local e = lines(r.err)
+      assert.truthy(e[1]:find(("task %s created (RequestId "):format(task), 1, true), e[1])
+      assert.truthy(e[#e]:find(("task %s: FINISH 100%% (poll %d, "):format(task, #e - 1), 1, true), e[#e])
+      local polls = 0
+      for _, req in ipairs(fake.requests()) do
+        if req.action == "DescribeTaskDetail" and req.body:find(task, 1, true) then
+          polls = polls + 1
+          assert.same({ TaskId = task, SubAppId = 221073 }, fake.decode(req.body))
+        end
+      end
+      assert.equal(#e - 1, polls)
+      -- JSON: the whole DescribeTaskDetail answer
+      r = check(run(G(video {
+        "--SubjectInfos", ('[{"Id": "%s", "Name": "hero"}]'):format(sid), "--wait", "--interval", "0.05" })), 0)
+      local t = fake.decode(r.out)
+      assert.equal("AigcVideoTask", t.TaskType)
+      assert.equal("FINISH", t.AigcVideoTask.Status)
+    end)
+
+    it("the generic CreateAigcSubject beside the friendly create-aigc-subject", function()
+      local r = check(run(G { "CreateAigcSubject", "--SubjectName", "hero", "--SubjectImages", IMG,
+        "--SubjectImages", "https://example.com/side.png", "--SubAppId", "221073", "--SessionId", "cli-g1",
+        "--TasksPriority", "-3", "--compact" }), 0)
+      assert.truthy(fake.decode(r.out).TaskId:match(TASK_PAT), r.out)
+      assert.same({ SubjectName = "hero", SubjectImages = { IMG, "https://example.com/side.png" },
+        SubAppId = 221073, SessionId = "cli-g1", TasksPriority = -3 }, fake.decode(fake.last().body))
+    end)
+
+    describe("lists of scalars: repeated flags or a JSON array", function()
+      -- the fake answers UnsupportedOperation for an action it does not
+      -- implement once the request is signed and well-formed for the model
+      local function unsupported(argv, action)
+        local r = check(run(G(argv)), 1)
+        local err = fake.decode(r.out).Error
+        assert.equal("UnsupportedOperation", err.code)
+        assert.equal(action, err.action)
+        assert.truthy(r.err:find(("^tcvod: %s: UnsupportedOperation: "):format(action)), r.err)
+        return fake.decode(fake.last().body), fake.last().body
+      end
+
+      it("DescribeMediaInfos --FileIds a --FileIds b", function()
+        assert.same({ FileIds = { "a", "b" } },
+          unsupported({ "DescribeMediaInfos", "--FileIds", "a", "--FileIds", "b" }, "DescribeMediaInfos"))
+        assert.same({ FileIds = { "a", "b" } },
+          unsupported({ "DescribeMediaInfos", "--FileIds", '["a", "b"]' }, "DescribeMediaInfos"))
+        -- not a JSON array: one item, whatever it starts with; --Name=VALUE for one that starts with --
+        assert.same({ FileIds = { "a", "b", "[c", "--d" }, SubAppId = 221073 },
+          unsupported({ "describe-media-infos", "--FileIds", '["a"]', "--FileIds", "b", "--FileIds", "[c",
+            "--FileIds=--d", "--SubAppId", "221073" }, "DescribeMediaInfos"))
+        assert.equal(3, fake.stats().actions.DescribeMediaInfos)
+      end)
+
+      it("integers and numbers by the model's type", function()
+        local body, raw = unsupported({ "DescribeTranscodeTemplates", "--Definitions", "10",
+          "--Definitions", "[20, 30]", "--Limit", "5" }, "DescribeTranscodeTemplates")
+        assert.same({ Definitions = { 10, 20, 30 }, Limit = 5 }, body)
+        assert.truthy(raw:find('"Definitions":[10,20,30]', 1, true), raw)
+        body, raw = unsupported({ "CreateAnimatedGraphicsTemplate", "--Fps", "10", "--Quality", "0.5" },
+          "CreateAnimatedGraphicsTemplate")
+        assert.same({ Fps = 10, Quality = 0.5 }, body)
+        assert.truthy(raw:find('"Fps":10', 1, true), raw)
+      end)
+    end)
+
+    describe("help ACTION", function()
+      local function has(out, left, right)
+        local pat = "\n" .. left:gsub("%p", "%%%0") .. " +" .. right:gsub("%p", "%%%0") .. "\n"
+        assert.truthy(out:find(pat), ("%s ... %s in:\n%s"):format(left, right, out))
+      end
+
+      it("the parameters, required first, types, nested members one level down, the kind", function()
+        local r = check(run { "help", "CreateAigcVideoTask" }, 0)
+        assert.equal("", r.err)
+        assert.equal(r.out, check(run { "CreateAigcVideoTask", "--help" }, 0).out)
+        assert.equal(r.out, check(run { "--help", "CreateAigcVideoTask" }, 0).out)
+        local out = r.out
+        assert.truthy(out:find("^Usage: tcvod CreateAigcVideoTask %[%-%-Name VALUE%]%.%.%. %[options%]\n" ..
+          "   or: tcvod create%-aigc%-video%-task"), out)
+        assert.truthy(out:find("Kind: create: it carries a SessionId: a generated one when you give none,\n" ..
+          "so a retry cannot create twice.", 1, true), out)
+        -- required first, then the model's order
+        local d = vod.describe_action("CreateAigcVideoTask")
+        local want = {}
+        for _, p in ipairs(d.params) do if p.required then want[#want + 1] = p.name end end
+        for _, p in ipairs(d.params) do if not p.required then want[#want + 1] = p.name end end
+        local got = {}
+        local section = out:match("\nParameters %(CreateAigcVideoTaskRequest; required first, then the model's order%):\n(.-\n)\n")
+        assert.truthy(section, out)
+        for name in section:gmatch("  %-%-(%w+) [^\n]+\n") do got[#got + 1] = name end
+        assert.same(want, got)
+        assert.same({ "SubAppId", "ModelName", "ModelVersion" }, { got[1], got[2], got[3] })
+        has(out, "  --SubAppId N", "uint64, required")
+        has(out, "  --ModelName TEXT", "string, required")
+        has(out, "  --SubjectInfos JSON", "list of AigcVideoTaskInputSubjectInfo (JSON array of objects)")
+        has(out, "      Id", "string")
+        has(out, "      ImageUrls", "list of string")
+        has(out, "  --OutputConfig JSON", "AigcVideoOutputConfig (JSON object)")
+        has(out, "      ClassId", "int64")
+        has(out, "      Duration", "float")
+        has(out, "  --Seed N", "int64")
+        has(out, "  --wait", "poll until the task ends, a progress line on stderr per poll")
+        for _, s in ipairs { "Global options:", "--ca-file FILE", "Exit status:", "--FileIds a --FileIds b" } do
+          assert.truthy(out:find(s, 1, true), s)
+        end
+        -- kebab-case: the same parameters
+        local k = check(run { "help", "create-aigc-video-task" }, 0).out
+        assert.truthy(k:find("^Usage: tcvod create%-aigc%-video%-task .*\n   or: tcvod CreateAigcVideoTask"), k)
+        assert.equal(out:match("\nParameters.*$"), k:match("\nParameters.*$"))
+        assert.equal(0, fake.stats().requests)
+      end)
+
+      it("one level down only; deprecated parameters marked; query and other kinds", function()
+        local out = check(run { "help", "compose-media" }, 0).out
+        has(out, "  --Tracks JSON", "list of MediaTrack (JSON array of objects), required")
+        has(out, "      TrackItems", "list of MediaTrackItem (objects), required")
+        has(out, "      VideoStream", "OutputVideoStream (object)")
+        assert.is_nil(out:find("\n       +%S"), "nothing deeper than one level")
+        out = check(run { "DescribeRoundPlays", "-h" }, 0).out
+        has(out, "  --Offset N", "int64, deprecated")
+        has(out, "  --CreateTime JSON", "TimeRange (JSON object)")
+        has(out, "      After", "string")                         -- TimeRange's members
+        assert.truthy(out:find("\nKind: query: it only reads", 1, true), out)
+        assert.is_nil(out:find("\n  --wait", 1, true))           -- not a create
+        out = check(run { "help", "DeleteMedia" }, 0).out
+        assert.truthy(out:find("\nKind: other (neither a query nor a create)", 1, true), out)
+        out = check(run { "help", "PullEvents" }, 0).out
+        has(out, "  --SubAppId N", "uint64")
+      end)
+
+      it("tcvod help lists all the actions with their kebab-case names, and the commands", function()
+        local out = check(run { "help" }, 0).out
+        local acts = vod.actions()
+        assert.equal(231, #acts)
+        for _, s in ipairs { "create-aigc-subject", "ACTION [--Name VALUE]...", "task ", "call ", "help " } do
+          assert.truthy(out:find("\n  " .. s, 1, true), s)
+        end
+        local section = out:match("\nActions %(231, API name and kebab%-case form%):\n(.*)$")
+        assert.truthy(section, out)
+        local listed = {}
+        for l in section:gmatch("[^\n]+") do
+          local a, k = l:match("^  (%u%w+) +(.+)$")
+          assert.truthy(a, l)
+          listed[#listed + 1] = a
+          if a == "CreateAigcSubject" then
+            assert.equal("(create-aigc-subject is the command above)", k)
+          else
+            assert.equal((vod.describe_action(a).method:gsub("_", "-")), k)
+          end
+        end
+        assert.same(acts, listed)
+      end)
+    end)
+
+    describe("exit 2: usage, nothing sent", function()
+      local CASES = {
+        { { "CreateAigcVideoTask", "--SubAppId", "1", "--ModelName", "Vidu", "--ModelVersion", "q2",
+          "--SubjectInfo", "[]" },
+          "tcvod: unknown parameter '--SubjectInfo' of CreateAigcVideoTask (did you mean '--SubjectInfos'?)",
+          "Try 'tcvod CreateAigcVideoTask --help'." },
+        { { "CreateAigcVideoTask", "--sub-app-id", "1" }, "tcvod: unknown option '--sub-app-id' (did you mean '--SubAppId'?)" },
+        { { "DescribeMediaInfos", "--FileIds", "a", "--Prompt", "x" }, "tcvod: unknown parameter '--Prompt' of DescribeMediaInfos\n" },
+        { { "CreateAigcVideoTask", "--SubAppId", "1", "--ModelName", "Vidu" }, "tcvod: --ModelVersion is required\n" },
+        { { "create-aigc-video-task" }, "tcvod: --SubAppId, --ModelName and --ModelVersion are required",
+          "Try 'tcvod create-aigc-video-task --help'." },
+        { { "CreateAigcVideoTask", "--SubAppId", "1.5", "--ModelName", "Vidu", "--ModelVersion", "q2" },
+          "tcvod: --SubAppId must be an integer, got '1.5'" },
+        { { "create-aigc-video-task", "--ModelName", "Vidu", "--ModelVersion", "q2", "--SubAppId", "abc" },
+          "tcvod: --SubAppId must be an integer, got 'abc'", "Try 'tcvod create-aigc-video-task --help'." },
+        { video { "--Seed", "99999999999999999999" }, "tcvod: --Seed is out of range, got '99999999999999999999'" },
+        { { "CreateAnimatedGraphicsTemplate", "--Fps", "1", "--Quality", "high" },
+          "tcvod: --Quality must be a number, got 'high'" },
+        { { "DescribeTranscodeTemplates", "--Definitions", "10", "--Definitions", "x" },
+          "tcvod: --Definitions must be an integer, got 'x'" },
+        { video { "--SubjectInfos", '[{"Id": ' }, "tcvod: --SubjectInfos is not valid JSON: malformed JSON: " },
+        { video { "--OutputConfig", '{"ClassId": 1,}' }, "tcvod: --OutputConfig is not valid JSON: malformed JSON: " },
+        { video { "--SubjectInfos", "hero" },
+          "tcvod: --SubjectInfos must be a JSON array of objects ([{...}, ...]) or one JSON object ({...}), got 'hero'" },
+        { video { "--OutputConfig", "[1]" }, "tcvod: --OutputConfig must be a JSON object ({...}), got '[1]'" },
+        { video { "--OutputConfig", "{}" }, "tcvod: --OutputConfig: an empty object cannot be sent" },
+        { video { "--ModelVersion", "q3" }, "tcvod: --ModelVersion is given twice" },
+        { video { "extra" }, "tcvod: unexpected argument 'extra' (an action's parameters are flags: --Name VALUE)" },
+        { { "DescribeMediaInfos", "--FileIds" }, "tcvod: --FileIds needs a value (TEXT; --FileIds=VALUE for one that starts with --)" },
+        { { "DescribeMediaInfos", "--FileIds", "a", "--wait" },
+          "tcvod: --wait is for a create action (one that starts a task); DescribeMediaInfos is a query" },
+        { { "CreateAigcVideoTsk" }, "tcvod: unknown command 'CreateAigcVideoTsk' (did you mean 'CreateAigcVideoTask'?)",
+          "Try 'tcvod --help'." },
+        { { "describe-media-info" }, "tcvod: unknown command 'describe-media-info' (did you mean 'describe-media-infos'?)" },
+        { { "describe_media_infos" }, "tcvod: unknown command 'describe_media_infos'" },
+        { { "help", "CreateAigcVideoTsk" }, "tcvod: unknown command 'CreateAigcVideoTsk' (did you mean 'CreateAigcVideoTask'?)" },
+        { { "--SubAppId", "1", "DescribeMediaInfos" },
+          "tcvod: --SubAppId looks like a parameter of an action: put it after the action", "Try 'tcvod --help'." },
+      }
+      for _, case in ipairs(CASES) do
+        local argv = case[1]
+        it(table.concat(argv, " "), function()
+          local r = check(run(G(argv)), 2)
+          assert.equal("", r.out)
+          local e = lines(r.err)
+          assert.equal(2, #e, r.err)
+          local want = case[2]:gsub("\n$", "")
+          if case[2]:sub(-1) == "\n" then assert.equal(want, e[1]) else assert.equal(want, e[1]:sub(1, #want)) end
+          if case[3] then assert.equal(case[3], e[2]) else assert.truthy(e[2]:match("^Try 'tcvod .*%-%-help'%.$"), e[2]) end
+          assert.equal(0, fake.stats().requests)
+        end)
+      end
+
+      it("the model's verdict at any depth (ClientError.InvalidParameter), naming the flag", function()
+        for _, case in ipairs {
+          { video { "--SubjectInfos", '[{"Id": "x", "Nmae": "hero"}]' }, "SubjectInfos[1].Nmae", "--SubjectInfos",
+            "unknown parameter 'SubjectInfos[1].Nmae' (did you mean 'Name'?)" },
+          { video { "--SubjectInfos", '[{"Id": "x", "Name": "a"}, {"Id": 1}]' }, "SubjectInfos[2].Id", "--SubjectInfos" },
+          { video { "--OutputConfig", '{"ClassId": "twelve"}' }, "OutputConfig.ClassId", "--OutputConfig" },
+          { { "DescribeTranscodeTemplates", "--Definitions", "[1.5]" }, "Definitions[1]", "--Definitions" },
+          { { "DescribeMediaInfos", "--FileIds", "[1]" }, "FileIds[1]", "--FileIds" },
+          { { "CreateAnimatedGraphicsTemplate", "--Fps", "-1" }, "Fps", "--Fps" },
+          -- the hand-written rules too
+          { { "CreateAigcSubject", "--SubjectName", "x", "--SubjectImages", IMG, "--TasksPriority", "11" },
+            "TasksPriority", "--TasksPriority" },
+        } do
+          local argv = case[1]
+          local action = argv[1]
+          local r = check(run(G(argv)), 2)
+          local err = fake.decode(r.out).Error
+          assert.equal("ClientError.InvalidParameter", err.code)
+          assert.equal(case[2], err.param)
+          assert.equal(0, err.attempts)
+          assert.equal(action, err.action)
+          if case[4] then assert.equal(case[4], err.message) end
+          local e = lines(r.err)
+          assert.equal(3, #e, r.err)
+          assert.truthy(e[1]:find(("^tcvod: %s: ClientError%%.InvalidParameter: "):format(action)), e[1])
+          assert.equal(("(%s is given by %s)"):format(case[2], case[3]), e[2])
+          assert.equal(("Try 'tcvod %s --help'."):format(action), e[3])
+          -- --plain: stderr only
+          argv[#argv + 1] = "--plain"
+          r = check(run(G(argv)), 2)
+          assert.equal("", r.out)
+        end
+        assert.equal(0, fake.stats().requests)
+      end)
+    end)
+  end)
+
   describe("exit 3: no usable answer", function()
     it("connection refused (ClientError.Connect)", function()
       local s = assert(socket.bind("127.0.0.1", 0))
@@ -506,5 +825,7 @@ describe("tcvod", function()
     assert.truthy(r.out:find('"SubjectId": "subj-', 1, true), r.out)
     assert.truthy(r.out:find("exit status 1 (1: the API answered with an error)", 1, true), r.out)
     assert.truthy(r.err:find("$ tcvod create-aigc-subject --name hero", 1, true), r.err)
+    assert.truthy(r.err:find("$ tcvod CreateAigcVideoTask --SubAppId 221073", 1, true), r.err)
+    assert.truthy(r.out:find("\nTaskId=221073%-AigcVideoTask%-%x+ Status=FINISH FileUrl=https://%S+ RequestId="), r.out)
   end)
 end)

@@ -93,27 +93,31 @@ local function plain_response(res)
   return plain_line(list)
 end
 
--- The task view: its id, state, subject (when made), error code (when failed).
-local function task_sub(task)
-  local sub = type(task.TaskType) == "string" and task[task.TaskType .. "Task"]
+-- The task view: its id, state, subject (when made), first output file (when
+-- made), error code (when failed). The task's own part is the field its
+-- TaskType names (client:task_of knows which, for every task type).
+local function task_sub(client, task)
+  local sub = client:task_of(task)
   return type(sub) == "table" and sub or {}
 end
 
-local function plain_task(task, task_id)
-  local sub = task_sub(task)
+local function plain_task(client, task, task_id)
+  local sub = task_sub(client, task)
   local output = type(sub.Output) == "table" and sub.Output or {}
+  local file = type(output.FileInfos) == "table" and output.FileInfos[1]
   local errext = sub.ErrCodeExt
   return plain_line {
     { "TaskId", sub.TaskId or task_id }, { "Status", task.Status },
-    { "SubjectId", output.SubjectId }, { "ErrCodeExt", errext }, { "RequestId", task.RequestId },
+    { "SubjectId", output.SubjectId }, { "FileUrl", type(file) == "table" and file.FileUrl or nil },
+    { "ErrCodeExt", errext }, { "RequestId", task.RequestId },
   }
 end
 
 local function progress_printer(task_id)
   local polls, started = 0, os.time()
-  return function(t)
+  return function(t, _, progress)
     polls = polls + 1
-    local pct = t.Progress or task_sub(t).Progress
+    local pct = t.Progress or progress
     stderr:write(("task %s: %s%s (poll %d, %ds)\n"):format(task_id, tostring(t.Status or "?"),
       type(pct) == "number" and (" %d%%"):format(pct) or "", polls, os.time() - started))
     stderr:flush()
@@ -146,7 +150,7 @@ COMMANDS["create-aigc-subject"] = function(client, r)
   stderr:write(("task %s created (RequestId %s)\n"):format(res.TaskId, res.RequestId))
   M.task_id = res.TaskId
   local task = client:wait_task(res.TaskId, wait_opts(v, v["sub-app-id"], res.TaskId))
-  return print_result(v, task, plain_task(task, res.TaskId))
+  return print_result(v, task, plain_task(client, task, res.TaskId))
 end
 
 COMMANDS.task = function(client, r)
@@ -158,7 +162,7 @@ COMMANDS.task = function(client, r)
   else
     task = client:describe_task_detail { TaskId = task_id, SubAppId = v["sub-app-id"] }
   end
-  return print_result(v, task, plain_task(task, task_id))
+  return print_result(v, task, plain_task(client, task, task_id))
 end
 
 -- call's parameters are parsed before the client is made: a bad JSON text is
@@ -181,6 +185,24 @@ end
 COMMANDS.call = function(client, r, params)
   local res = client:call(r.args[1], params)
   return print_result(r.values, res, plain_response(res))
+end
+
+-- Any action of the model, through its typed method: the model checks every
+-- parameter at every depth before anything is sent. A create may --wait for
+-- the task it started.
+local function run_action(client, r)
+  local v, d = r.values, r.action
+  local res = client[d.method](client, r.params)
+  if not v.wait then return print_result(v, res, plain_response(res)) end
+  if type(res.TaskId) ~= "string" then
+    print_result(v, res, plain_response(res))
+    stderr:write(("tcvod: %s's Response has no TaskId: nothing to wait for\n"):format(d.action))
+    return
+  end
+  stderr:write(("task %s created (RequestId %s)\n"):format(res.TaskId, res.RequestId))
+  M.task_id = res.TaskId
+  local task = client:wait_task(res.TaskId, wait_opts(v, r.params.SubAppId, res.TaskId))
+  return print_result(v, task, plain_task(client, task, res.TaskId))
 end
 
 -- The error as JSON on stdout: {"Error": {the error object's scalar fields}}.
@@ -251,13 +273,13 @@ function M.main(argv)
   if r.values.help or r.command == "help" then
     local which = r.command
     if which == "help" then which = r.args[1] end
-    if which and not args.COMMANDS[which] then
-      return report_usage(nil, ("unknown command '%s'"):format(which))
+    if which and not args.COMMANDS[which] and not args.action_of(which) then
+      return report_usage(nil, ("unknown command '%s'%s"):format(which, args.suggest_command(which)))
     end
     stdout:write(args.help(which))
     return 0
   end
-  local run = COMMANDS[r.command]
+  local run = r.action and run_action or COMMANDS[r.command]
   local done, err = pcall(function()
     -- what the command line alone can tell is checked before the client exists
     if r.command == "create-aigc-subject" and r.values.name == nil then

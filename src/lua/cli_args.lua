@@ -1,6 +1,10 @@
 -- tencentcloud.vod.cli_args: the command line of `tcvod`, parsed against the
 -- tables below, and the help texts made from the same tables. No I/O here:
 -- parse() returns a table or raises a usage error (a table with `usage`).
+-- Every action of the API is a command too: the model's side of that is in
+-- cli_actions.lua.
+local actions = require "tencentcloud.vod.cli_actions"
+
 local M = {}
 
 -- kind: "string", "int" (decimal digits, exact), "number", "flag" (no value),
@@ -74,8 +78,8 @@ M.COMMANDS = {
   },
   help = {
     order = 4,
-    synopsis = "help [COMMAND]",
-    summary = "this help, or a command's",
+    synopsis = "help [COMMAND | ACTION]",
+    summary = "this help, or a command's or an action's (its parameters)",
     args = { "[COMMAND]" },
     flags = {},
   },
@@ -147,6 +151,33 @@ local function command_names()
   return names
 end
 
+-- The commands, then every action's API name and kebab-case form.
+local function all_names()
+  local names = command_names()
+  for _, n in ipairs(actions.names()) do names[#names + 1] = n end
+  return names
+end
+
+-- The action a command word names (nil for the commands above, which win:
+-- create-aigc-subject is the friendly command, CreateAigcSubject the action).
+function M.action_of(word)
+  if M.COMMANDS[word] then return nil end
+  return actions.resolve(word)
+end
+
+-- " (did you mean 'x'?)" for a word that is no command and no action.
+function M.suggest_command(word)
+  return M.suggest(word, all_names())
+end
+
+-- The flags a command or an action takes besides the global ones.
+local function command_flags(r)
+  if r.action then return actions.flags(r.action) end
+  return r.command and M.COMMANDS[r.command].flags or {}
+end
+
+local WAIT_FLAGS = { wait = true, interval = true, ["wait-timeout"] = true }
+
 local function convert(command, spec, text)
   local name, kind = spec[1], spec[2]
   if kind == "int" then
@@ -170,7 +201,9 @@ local function convert(command, spec, text)
   return text
 end
 
--- parse(argv) -> { command = name, args = {...}, values = { flag = value } }
+-- parse(argv) -> { command = name, args = {...}, values = { flag = value } },
+-- and for an action also action = vod.describe_action's table and
+-- params = { Name = value } (the API parameters its flags give).
 -- Global flags go before or after the command; a command's flags after it.
 function M.parse(argv)
   local r = { args = {}, values = {} }
@@ -178,17 +211,20 @@ function M.parse(argv)
   local function flags_here()
     local names = {}
     for _, f in ipairs(M.GLOBAL) do names[#names + 1] = f[1] end
-    if r.command then
-      for _, f in ipairs(M.COMMANDS[r.command].flags) do names[#names + 1] = f[1] end
-    end
+    for _, f in ipairs(command_flags(r)) do names[#names + 1] = f[1] end
     return names
   end
+  local function action_usage(fmt, ...) usage(r.command, fmt, ...) end
   while i <= #argv do
     local a = argv[i]
     if rest or a == "-" or a:sub(1, 1) ~= "-" then
       if not r.command then
         if not M.COMMANDS[a] then
-          usage(nil, "unknown command '%s'%s", a, M.suggest(a, command_names()))
+          r.action = M.action_of(a)
+          if not r.action then
+            usage(nil, "unknown command '%s'%s", a, M.suggest_command(a))
+          end
+          r.params = {}
         end
         r.command = a
       else
@@ -202,19 +238,43 @@ function M.parse(argv)
       local name, value = a:match("^%-%-([^=]+)=(.*)$")
       name = name or a:match("^%-%-(.+)$")
       if not name then usage(r.command, "unknown option '%s'", a) end
-      spec_of = find(M.GLOBAL, name) or (r.command and find(M.COMMANDS[r.command].flags, name))
-      if not spec_of then
+      spec_of = find(M.GLOBAL, name) or find(command_flags(r), name)
+      local param = not spec_of and r.action and actions.param(r.action, name)
+      if not spec_of and not param then
         if not r.command then
           for _, c in ipairs(command_names()) do
             if find(M.COMMANDS[c].flags, name) then
               usage(nil, "--%s is an option of %s: put it after the command", name, c)
             end
           end
+          if name:find("^%u") then
+            usage(nil, "--%s looks like a parameter of an action: put it after the action", name)
+          end
+        end
+        if r.action then
+          if WAIT_FLAGS[name] then
+            usage(r.command, "--%s is for a create action (one that starts a task); %s is %s", name,
+              r.action.action, r.action.kind == "query" and "a query" or "not a create")
+          end
+          local names = flags_here()
+          for _, p in ipairs(r.action.params) do names[#names + 1] = p.name end
+          usage(r.command, "unknown %s '--%s'%s%s", name:find("^%u") and "parameter" or "option", name,
+            name:find("^%u") and (" of " .. r.action.action) or "", actions.suggest_flag(name, names))
         end
         usage(r.command, "unknown option '--%s'%s", name, M.suggest(name, flags_here(), "--"))
       end
-      local kind = spec_of[2]
-      if kind == "flag" then
+      local kind = param and "param" or spec_of[2]
+      if kind == "param" then
+        if not value then
+          i = i + 1
+          value = argv[i]
+          if value == nil or value:sub(1, 2) == "--" then
+            usage(r.command, "--%s needs a value (%s; --%s=VALUE for one that starts with --)",
+              name, actions.metavar(param), name)
+          end
+        end
+        r.params[name] = actions.value(action_usage, param, value, r.params[name])
+      elseif kind == "flag" then
         if value then usage(r.command, "--%s takes no value", name) end
         r.values[name] = true
       else
@@ -239,7 +299,7 @@ function M.parse(argv)
   end
   if r.values.help or r.values.version then return r end
   if not r.command then usage(nil, "no command given") end
-  local want = M.COMMANDS[r.command].args
+  local want = r.action and {} or M.COMMANDS[r.command].args
   local required = 0
   for _, a in ipairs(want) do
     if a:sub(1, 1) ~= "[" then required = required + 1 end
@@ -248,7 +308,21 @@ function M.parse(argv)
     usage(r.command, "%s needs %s", r.command, want[#r.args + 1])
   end
   if #r.args > #want then
-    usage(r.command, "unexpected argument '%s'", r.args[#want + 1])
+    usage(r.command, "unexpected argument '%s'%s", r.args[#want + 1],
+      r.action and " (an action's parameters are flags: --Name VALUE)" or "")
+  end
+  if r.action then
+    -- the model's required parameters, before anything else is tried
+    local missing = {}
+    for _, p in ipairs(r.action.params) do
+      if p.required and r.params[p.name] == nil then missing[#missing + 1] = "--" .. p.name end
+    end
+    if #missing == 1 then
+      usage(r.command, "%s is required", missing[1])
+    elseif #missing > 1 then
+      usage(r.command, "%s and %s are required", table.concat(missing, ", ", 1, #missing - 1),
+        missing[#missing])
+    end
   end
   if not r.values.wait and (r.values.interval or r.values["wait-timeout"]) then
     usage(r.command, "--%s needs --wait", r.values.interval and "interval" or "wait-timeout")
@@ -278,8 +352,13 @@ end
 
 -- The flag that feeds an API parameter, for error hints.
 function M.flag_for(command, param)
-  if not command or not M.COMMANDS[command] or not param then return nil end
+  if not command or not param then return nil end
   local top = param:match("^[%w]+")
+  local d = M.action_of(command)
+  if d then
+    return top and actions.param(d, top) and "--" .. top or nil
+  end
+  if not M.COMMANDS[command] then return nil end
   for _, f in ipairs(M.COMMANDS[command].flags) do
     if f.param == top then return "--" .. f[1] end
   end
@@ -296,18 +375,25 @@ end
 
 function M.help(command)
   local c = command and M.COMMANDS[command]
+  local d = command and not c and M.action_of(command)
+  if d then
+    return actions.help(d, command, flag_lines, flag_lines(M.GLOBAL), M.EXIT_CODES)
+  end
   if c then
     local flags = #c.flags > 0 and ("\nOptions:\n" .. flag_lines(c.flags) .. "\n") or ""
     local extra = ""
     if command == "create-aigc-subject" then
       extra = "\nAt least one --image or --video. With --wait, the output is the finished task\n" ..
-        "(--plain: TaskId=... Status=FINISH SubjectId=... RequestId=...).\n"
+        "(--plain: TaskId=... Status=FINISH SubjectId=... RequestId=...).\n" ..
+        "The same action with the API's names: tcvod CreateAigcSubject --SubjectName NAME\n" ..
+        "--SubjectImages URL [--SubjectImages URL]... (tcvod help CreateAigcSubject).\n"
     elseif command == "task" then
       extra = "\nWithout --wait the exit status is 0 whatever the task's state (it is in the\n" ..
         "output); with --wait, a failed or aborted task exits 1.\n"
     elseif command == "call" then
       extra = "\nThe parameters are sent as given, unchecked. Example:\n" ..
-        "  tcvod call DescribeTaskDetail '{\"TaskId\": \"221073-CreateAigcSubject-...\", \"SubAppId\": 221073}'\n"
+        "  tcvod call DescribeTaskDetail '{\"TaskId\": \"221073-CreateAigcSubject-...\", \"SubAppId\": 221073}'\n" ..
+        "The same, checked by the model: tcvod DescribeTaskDetail --TaskId ... --SubAppId 221073\n"
     end
     return ("Usage: tcvod %s\n\n%s.\n%s%s\nGlobal options:\n%s\n\n%s"):format(
       c.synopsis, (c.summary:gsub("^%l", string.upper)), flags, extra, flag_lines(M.GLOBAL),
@@ -316,13 +402,21 @@ function M.help(command)
   local cmds = {}
   for _, n in ipairs(command_names()) do
     cmds[#cmds + 1] = ("  %-22s %s"):format(n, M.COMMANDS[n].summary)
+    if n == "create-aigc-subject" then
+      cmds[#cmds + 1] = "  ACTION [--Name VALUE]..."
+      cmds[#cmds + 1] = ("  %-22s %s"):format("", "any action listed below, by its API name or in")
+      cmds[#cmds + 1] = ("  %-22s %s"):format("", "kebab-case, its parameters as flags (tcvod help ACTION)")
+    end
   end
-  return ("Usage: tcvod [options] COMMAND [ARGS] [options]\n\n" ..
+  local count, list = actions.list_text()
+  return ("Usage: tcvod [options] COMMAND [ARGS] [options]\n" ..
+    "       tcvod [options] ACTION [--Name VALUE]... [options]\n\n" ..
     "The Tencent Cloud VOD API from the command line. Prints the API's Response\n" ..
     "as JSON on stdout (--plain: one Key=Value line); errors go to stderr.\n\n" ..
     "Commands:\n%s\n\nGlobal options (before or after the command):\n%s\n\n%s\n%s\n" ..
-    "'tcvod COMMAND --help' shows a command's options.\n"):format(
-      table.concat(cmds, "\n"), flag_lines(M.GLOBAL), CREDENTIALS, M.EXIT_CODES)
+    "'tcvod COMMAND --help' shows a command's options, 'tcvod help ACTION' an\n" ..
+    "action's parameters.\n\nActions (%d, API name and kebab-case form):\n%s\n"):format(
+      table.concat(cmds, "\n"), flag_lines(M.GLOBAL), CREDENTIALS, M.EXIT_CODES, count, list)
 end
 
 return M
