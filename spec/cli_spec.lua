@@ -354,6 +354,11 @@ describe("tcvod", function()
       end
     end)
 
+    it("an empty object goes as {} where the model has a structure", function()
+      check(run(G(video { "--OutputConfig", "{}" })), 0)
+      assert.truthy(fake.last().body:find('"OutputConfig":{}', 1, true), fake.last().body)
+    end)
+
     it("kebab-case works too; one JSON object is one item of a list of structures; --plain", function()
       local sid = finished_subject()
       local r = check(run(G(video({
@@ -563,7 +568,6 @@ describe("tcvod", function()
         { video { "--SubjectInfos", "hero" },
           "tcvod: --SubjectInfos must be a JSON array of objects ([{...}, ...]) or one JSON object ({...}), got 'hero'" },
         { video { "--OutputConfig", "[1]" }, "tcvod: --OutputConfig must be a JSON object ({...}), got '[1]'" },
-        { video { "--OutputConfig", "{}" }, "tcvod: --OutputConfig: an empty object cannot be sent" },
         { video { "--ModelVersion", "q3" }, "tcvod: --ModelVersion is given twice" },
         { video { "extra" }, "tcvod: unexpected argument 'extra' (an action's parameters are flags: --Name VALUE)" },
         { { "DescribeMediaInfos", "--FileIds" }, "tcvod: --FileIds needs a value (TEXT; --FileIds=VALUE for one that starts with --)" },

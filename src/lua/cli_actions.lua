@@ -130,14 +130,10 @@ local function decode(usage, flag, text)
   return v
 end
 
--- A structure: a JSON object, not empty (the codec writes a nested empty
--- table as [], which the API refuses for a structure: leave the flag out).
+-- A structure: a JSON object (an empty one goes as {}: the typed method
+-- knows from the model that it is an object).
 local function structure(usage, flag, text)
-  local v = decode(usage, flag, text)
-  if type(v) == "table" and next(v) == nil then
-    usage("%s: an empty object cannot be sent (it would go as []); leave the flag out", flag)
-  end
-  return v
+  return decode(usage, flag, text)
 end
 
 -- The value of parameter p after one more `--Name text`; prev is what the
@@ -172,13 +168,7 @@ function M.value(usage, p, text, prev)
     end
   end
   if items then
-    for i = 1, #items do
-      if p.object and type(items[i]) == "table" and next(items[i]) == nil then
-        usage("%s: item %d is an empty object, which cannot be sent (it would go as []); leave it out",
-          flag, i)
-      end
-      list[#list + 1] = items[i]
-    end
+    for i = 1, #items do list[#list + 1] = items[i] end
   elseif p.object then
     if not text:find("^%s*{") then
       usage("%s must be a JSON array of objects ([{...}, ...]) or one JSON object ({...}), got '%s'",
