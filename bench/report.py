@@ -22,6 +22,12 @@ def main(d):
     floor = {k: json.load(open(os.path.join(d, "curl-%s-sep.json" % k))) for k in ("http", "https")}
     floor_one = {k: json.load(open(os.path.join(d, "curl-%s-one.json" % k))) for k in ("http", "https")}
     sdk = json.load(open(os.path.join(d, "node-sdk-one.json")))
+    req = {}
+    for v in ("5.4", "jit"):
+        runs = [line.split() for line in open(os.path.join(d, "require-%s.txt" % v)) if line.strip()]
+        med = lambda i: sorted(float(x[i]) for x in runs)[len(runs) // 2]
+        req[v] = {"ms": med(0), "heap_kb": med(1), "rss_kb": med(2)}
+    quota = json.load(open(os.path.join(d, "quota.json")))
     ngx_rps, ngx_errors = wrk_rps(os.path.join(d, "wrk-openresty.txt"))
     static_rps, _ = wrk_rps(os.path.join(d, "wrk-static.txt"))
     results = {
@@ -31,7 +37,7 @@ def main(d):
                      "marked one_core (client on CPU 0 too)",
         "sign": sign, "lua": lua, "bare_libcurl": floor,
         "lua_one_core": lua_one, "bare_libcurl_one_core": floor_one,
-        "node_sdk_one_core": sdk,
+        "node_sdk_one_core": sdk, "require": req, "quota": quota,
         "openresty": {"requests_per_s": ngx_rps, "non_2xx": ngx_errors,
                       "static_endpoint_requests_per_s": static_rps},
     }
@@ -87,6 +93,11 @@ def main(d):
     both("RSS after 1 call (KB)", lambda r: r["rss_kb_after_1"])
     both("RSS after 100 000 calls (KB)", lambda r: r["rss_kb_after_n"])
     both("RSS growth (KB)", lambda r: r["rss_kb_after_n"] - r["rss_kb_after_1"], "< 1024")
+    rows.append(("require: CPU ms in a fresh process (with dlopen)", req["5.4"]["ms"], req["jit"]["ms"],
+                 "<= 5 more than before"))
+    rows.append(("require: Lua heap the module adds (KB)", req["5.4"]["heap_kb"], req["jit"]["heap_kb"], ""))
+    rows.append(("require: RSS the module adds (KB)", req["5.4"]["rss_kb"], req["jit"]["rss_kb"],
+                 "<= 2048 more than before"))
     rows.append(("OpenResty handler -> static HTTPS (requests/s, wrk -t2 -c32)", ngx_rps, "", ""))
     rows.append(("static endpoint alone (requests/s, wrk -t2 -c32)", static_rps, "", ""))
 
@@ -101,6 +112,15 @@ def main(d):
           "%.1f (Lua 5.4) and %.1f (LuaJIT), %.1fx and %.1fx; every process on CPU 0"
           % (sdk["sdk"], sdk["sdk_common"], sdk["interpreter"], sdk["agent"], sdk_cpu,
              lib_cpu["5.4"], lib_cpu["jit"], ratio["5.4"], ratio["jit"]))
+    print("\nA shared quota of 20 CreateAigcSubject/s, N processes (Lua 5.4 and LuaJIT) x M creates "
+          "with the defaults:")
+    print("%-22s %8s %8s %8s %10s %14s %12s" % ("processes x creates", "window", "accepted", "lost",
+                                                "quota use", "throttled/acc", "slowest (s)"))
+    for q in quota:
+        print("%-22s %8s %8d %8d %9.1f%% %14.3f %12.2f" % (
+            "%d x %d" % (q["processes"], q["creates"] // q["processes"]), q["mode"], q["accepted"],
+            q["lost"], q["quota_use_pct"], q["throttled_per_accepted"], q["slowest_wait_s"]))
+    print("targets: quota use >= 85%, <= 0.3 throttled per accepted, none lost")
     if ngx_errors:
         print("OpenResty: %d non-2xx responses" % ngx_errors)
     out = os.path.join(d, "results.json")

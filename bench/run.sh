@@ -78,6 +78,27 @@ echo "== the official Node.js SDK ($(node --version)), HTTPS keep-alive, one cor
 BENCH_HTTPS="127.0.0.1:$HTTPS" NODE_EXTRA_CA_CERTS="$DIR/ca.pem" NODE_PATH="$DIR/node/node_modules" \
   taskset -c 0 node bench/bench_node.js > "$DIR/node-sdk-one.json"
 
+echo "== require time and memory the module adds (fresh processes, median of 5)"
+for v in 5.4 jit; do
+  if [ $v = 5.4 ]; then lua=lua5.4; tree=tree54; ver=5.4; else lua=luajit; tree=treejit; ver=5.1; fi
+  for _ in 1 2 3 4 5; do
+    LUA_CPATH="$ROOT/build/$tree/lib/lua/$ver/?.so;;" LUA_PATH="$ROOT/build/$tree/share/lua/$ver/?.lua;;" \
+      "$lua" bench/require.lua
+  done > "$DIR/require-$v.txt"
+done
+
+echo "== a shared quota: N processes x M creates through 20 CreateAigcSubject/s at the fake endpoint"
+QDIR="$DIR/quota-fake"
+python3 spec/fake_vod/server.py --dir "$QDIR" > "$DIR/quota-fake.log" 2>&1 &
+QPID=$!
+trap 'kill $QPID 2>/dev/null; nginx -p "$DIR" -c "$DIR/static.conf" -e "$DIR/static-error.log" -s stop 2>/dev/null;
+      nginx -p "$DIR" -c "$DIR/openresty.conf" -e "$DIR/openresty-error.log" -s stop 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -s "$QDIR/ports.json" ] && break; sleep 0.1; done
+QPORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$QDIR/ports.json")
+M=$(python3 -c "print(max(10, int(60 * float('${BENCH_SCALE:-1}'))))")
+python3 bench/quota.py "$QPORT" "$ROOT" "$M" > "$DIR/quota.json"
+kill $QPID 2>/dev/null
+
 echo "== OpenResty handler under wrk (and the static endpoint alone, for scale)"
 curl -sf "http://127.0.0.1:$PORT/create" > /dev/null
 wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/create" > "$DIR/wrk-openresty.txt"
