@@ -10,7 +10,7 @@ sh spec/tools/deps.sh || { echo "dependency install failed"; echo "0 passed, 1 f
 mkdir -p build
 PASSED=0
 FAILED=0
-add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
+. spec/tools/counts.sh
 
 echo "== build and install with luarocks (Lua 5.4)"
 ROCKSPEC=$(ls rockspec/*.rockspec | head -n 1)
@@ -22,11 +22,8 @@ echo "== C unit tests (ctest)"
 if cmake -S . -B build/c -DVOD_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >build/cmake.log 2>&1 &&
    cmake --build build/c -j2 >>build/cmake.log 2>&1; then
   (cd build/c && ctest -V) >build/ctest.log 2>&1
-  p=$(grep -oE '[0-9]+ passed, [0-9]+ failed' build/ctest.log | awk '{s+=$1} END {print s+0}')
-  f=$(grep -oE '[0-9]+ passed, [0-9]+ failed' build/ctest.log | awk '{s+=$3} END {print s+0}')
   grep -E 'FAIL|tests passed|tests failed' build/ctest.log
-  add "$p" "$f"
-  [ "$p" -gt 0 ] || add 0 1
+  count_plain build/ctest.log
 else
   cat build/cmake.log; add 0 1
 fi
@@ -39,10 +36,7 @@ export FAKE_VOD_DIR
 LUA_CPATH="$ROOT/build/tree54/lib/lua/5.4/?.so;;" LUA_PATH="$ROOT/build/tree54/share/lua/5.4/?.lua;;" \
   lua5.4 /usr/bin/busted -o TAP --exclude-tags=nginx >build/busted-check.log 2>&1
 grep -E '^not ok|^1\.\.' build/busted-check.log
-p=$(grep -cE '^ok ' build/busted-check.log)
-f=$(grep -cE '^not ok ' build/busted-check.log)
-add "$p" "$f"
-[ "$p" -gt 0 ] || add 0 1
+count_tap build/busted-check.log
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -17,23 +17,7 @@ mkdir -p build
 PASSED=0
 FAILED=0
 
-add() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
-
-# Adds the counts of every "N passed, N failed" line in a log.
-count_plain() {
-  p=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | awk '{s+=$3} END {print s+0}')
-  add "$p" "$f"
-  [ "$p" -gt 0 ] || add 0 1        # a stage that ran nothing has failed
-}
-
-# Adds the counts of a TAP log (busted -o TAP).
-count_tap() {
-  p=$(grep -cE '^ok ' "$1")
-  f=$(grep -cE '^not ok ' "$1")
-  add "$p" "$f"
-  [ "$p" -gt 0 ] || add 0 1
-}
+. spec/tools/counts.sh
 
 echo "== build and install with luarocks (Lua 5.4, LuaJIT)"
 if ! sh spec/tools/build.sh; then

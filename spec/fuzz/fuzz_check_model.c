@@ -31,34 +31,12 @@
 #include "check_model.h"
 #include "vod_model.h"
 
+#define FUZZ_NAME "fuzz_check_model"
+#include "fuzz_prog.h"
+
 #define MAX_NEST 12
 
 static lua_State *L;
-
-typedef struct prog {
-    const uint8_t *p, *end;
-} prog;
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_check_model: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    abort();
-}
-
-static int more(const prog *g) { return g->p < g->end; }
-
-static unsigned byte(prog *g)
-{
-    return g->p < g->end ? *g->p++ : 0;
-}
-
-static void take(prog *g, void *out, size_t n)
-{
-    size_t have = (size_t)(g->end - g->p);
-    memset(out, 0, n);
-    memcpy(out, g->p, have < n ? have : n);
-    g->p += have < n ? have : n;
-}
 
 static const double specials[] = {
     NAN, INFINITY, -INFINITY, -0.0, 0.5, -0.5, 1e300, -1e-300, 1.0, -1.0, 3.0,

@@ -30,35 +30,13 @@
 #include "json_encode.h"
 #include "rules.h"
 
+#define FUZZ_NAME "fuzz_check_params"
+#include "fuzz_prog.h"
+
 #define MAX_NEST 6
 
 static lua_State *L;
 static vod_buf text;
-
-typedef struct prog {
-    const uint8_t *p, *end;
-} prog;
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_check_params: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    abort();
-}
-
-static int more(const prog *g) { return g->p < g->end; }
-
-static unsigned byte(prog *g)
-{
-    return g->p < g->end ? *g->p++ : 0;
-}
-
-static void take(prog *g, void *out, size_t n)
-{
-    size_t have = (size_t)(g->end - g->p);
-    memset(out, 0, n);
-    memcpy(out, g->p, have < n ? have : n);
-    g->p += have < n ? have : n;
-}
 
 /* The API's names, some near misses (for the suggestions) and odd cases. */
 static const char *const names[] = {

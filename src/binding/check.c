@@ -26,21 +26,29 @@ static int bad(vod_check_error *e, const char *param, const char *fmt, ...)
     return -1;
 }
 
-/* What a value is, for messages: "string", "1.5", "table", ... */
-static const char *describe(lua_State *L, int idx, char *tmp, size_t n)
+/* What a value is, for messages: "string", "1.5", "table", "vod.null", ... */
+const char *vod_check_describe(lua_State *L, int idx, char *tmp, size_t n)
 {
-    if (lua_type(L, idx) == LUA_TNUMBER) {
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER: {
         double d = (double)lua_tonumber(L, idx);
+        char dp;
         if (d != d)
             return "NaN";               /* the C library may print "-nan" */
-        char dp = localeconv()->decimal_point[0];
+        dp = localeconv()->decimal_point[0];
         snprintf(tmp, n, "%.17g", d);
         for (char *q = tmp; *q && dp != '.'; q++)
             if (*q == dp)
                 *q = '.';
         return tmp;
     }
-    return luaL_typename(L, idx);
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL)
+            return "vod.null";
+        /* fall through */
+    default:
+        return luaL_typename(L, idx);
+    }
 }
 
 static int check_string(lua_State *L, int idx, const vod_param_rule *p, const char *label,
@@ -50,7 +58,7 @@ static int check_string(lua_State *L, int idx, const vod_param_rule *p, const ch
     const char *s;
     char tmp[40];
     if (lua_type(L, idx) != LUA_TSTRING)
-        return bad(e, label, "must be a string, got %s", describe(L, idx, tmp, sizeof tmp));
+        return bad(e, label, "must be a string, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
     s = lua_tolstring(L, idx, &len);
     chars = vod_utf8_count(s, len, &off);
     if (chars == (size_t)-1)
@@ -69,7 +77,7 @@ static int check_integer(lua_State *L, int idx, const vod_param_rule *p, vod_che
     long long v;
     char tmp[40];
     if (lua_type(L, idx) != LUA_TNUMBER || !vod_tointegral(L, idx, &v))
-        return bad(e, p->name, "must be an integer, got %s", describe(L, idx, tmp, sizeof tmp));
+        return bad(e, p->name, "must be an integer, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
     if (v < p->min || v > p->max) {
         if (p->max == 9007199254740992LL)
             return bad(e, p->name, "must be between %lld and 2^53 (larger integers do not "
@@ -85,7 +93,7 @@ static int check_list(lua_State *L, int idx, const vod_param_rule *p, vod_check_
     char label[96];
     if (lua_type(L, idx) != LUA_TTABLE) {
         char tmp[40];
-        return bad(e, p->name, "must be a list of strings, got %s", describe(L, idx, tmp, sizeof tmp));
+        return bad(e, p->name, "must be a list of strings, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
     }
     n = vod_rawlen(L, idx);
     lua_pushnil(L);
@@ -150,7 +158,7 @@ int vod_check_params(lua_State *L, int idx, const vod_action_rules *r, vod_check
         int rc = 0, vi = lua_gettop(L);
         if (lua_type(L, -2) != LUA_TSTRING) {
             char tmp[40];
-            const char *what = describe(L, -2, tmp, sizeof tmp);
+            const char *what = vod_check_describe(L, -2, tmp, sizeof tmp);
             lua_pop(L, 2);
             snprintf(e->param, sizeof e->param, "%s", what);
             snprintf(e->message, sizeof e->message,

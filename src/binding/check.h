@@ -10,6 +10,9 @@ typedef struct vod_check_error {
     char message[512];  /* names the parameter and the rule */
 } vod_check_error;
 
+/* What a value is, for messages: "string", "1.5", "table", "vod.null", ... */
+const char *vod_check_describe(lua_State *L, int idx, char *tmp, size_t n);
+
 /* 0 when the table at idx obeys every rule, else -1 with e filled in.
  * Does not raise (apart from Lua's own memory errors). */
 int vod_check_params(lua_State *L, int idx, const vod_action_rules *r, vod_check_error *e);

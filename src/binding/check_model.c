@@ -131,31 +131,6 @@ static int bad(walk *w, const char *fmt, ...)
     return -1;
 }
 
-/* What a value is, for messages: "string", "1.5", "table", "vod.null", ... */
-static const char *describe(lua_State *L, int idx, char *tmp, size_t n)
-{
-    switch (lua_type(L, idx)) {
-    case LUA_TNUMBER: {
-        double d = (double)lua_tonumber(L, idx);
-        char dp;
-        if (d != d)
-            return "NaN";               /* the C library may print "-nan" */
-        dp = localeconv()->decimal_point[0];
-        snprintf(tmp, n, "%.17g", d);
-        for (char *q = tmp; *q && dp != '.'; q++)
-            if (*q == dp)
-                *q = '.';
-        return tmp;
-    }
-    case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, idx) == NULL)
-            return "vod.null";
-        /* fall through */
-    default:
-        return luaL_typename(L, idx);
-    }
-}
-
 static int is_null(lua_State *L, int idx)
 {
     return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
@@ -168,7 +143,7 @@ static int check_integer(walk *w, int idx, int type)
     long long v;
     char tmp[40];
     if (lua_type(w->L, idx) != LUA_TNUMBER || !vod_tointegral(w->L, idx, &v))
-        return bad(w, "must be an integer, got %s", describe(w->L, idx, tmp, sizeof tmp));
+        return bad(w, "must be an integer, got %s", vod_check_describe(w->L, idx, tmp, sizeof tmp));
     if (type == VOD_MT_UINT && (v < 0 || v > MAX_SAFE_INT))
         return bad(w, "must be between 0 and 2^53 (larger integers do not survive JSON "
                    "exactly), got %lld", v);
@@ -202,7 +177,7 @@ static int check_string(walk *w, int idx)
     const char *s;
     char tmp[40];
     if (lua_type(w->L, idx) != LUA_TSTRING)
-        return bad(w, "must be a string, got %s", describe(w->L, idx, tmp, sizeof tmp));
+        return bad(w, "must be a string, got %s", vod_check_describe(w->L, idx, tmp, sizeof tmp));
     s = lua_tolstring(w->L, idx, &len);
     if (plain_ascii(s, len))
         return 0;
@@ -236,9 +211,9 @@ static int not_an_object(walk *w, int idx, const vod_mstruct *s)
     }
     if (s->count == 0)
         return bad(w, "must be a table (an object with no members), got %s",
-                   describe(w->L, idx, tmp, sizeof tmp));
+                   vod_check_describe(w->L, idx, tmp, sizeof tmp));
     return bad(w, "must be a table (an object with members %s%s), got %s", names,
-               s->count > shown ? ", ..." : "", describe(w->L, idx, tmp, sizeof tmp));
+               s->count > shown ? ", ..." : "", vod_check_describe(w->L, idx, tmp, sizeof tmp));
 }
 
 /* Steps into a member or an item; -1 (e filled in) past the depth limit. */
@@ -263,13 +238,13 @@ static int check_value(walk *w, int idx, const vod_mfield *f)
         return check_integer(w, idx, f->type);
     case VOD_MT_FLOAT:
         if (lua_type(L, idx) != LUA_TNUMBER)
-            return bad(w, "must be a number, got %s", describe(L, idx, tmp, sizeof tmp));
+            return bad(w, "must be a number, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
         return 0;
     case VOD_MT_STRING:
         return check_string(w, idx);
     case VOD_MT_BOOL:
         if (lua_type(L, idx) != LUA_TBOOLEAN)
-            return bad(w, "must be a boolean, got %s", describe(L, idx, tmp, sizeof tmp));
+            return bad(w, "must be a boolean, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
         return 0;
     case VOD_MT_OBJECT:
         if (lua_type(L, idx) != LUA_TTABLE)
@@ -287,7 +262,7 @@ static int check_list(walk *w, int idx, const vod_mfield *f)
     size_t n;
     if (lua_type(L, idx) != LUA_TTABLE) {
         char tmp[40];
-        return bad(w, "must be a list, got %s", describe(L, idx, tmp, sizeof tmp));
+        return bad(w, "must be a list, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
     }
     luaL_checkstack(L, 4, "checking parameters");
     lua_pushnil(L);
@@ -381,7 +356,7 @@ static int non_string_key(walk *w)
 {
     vod_check_error *e = w->e;
     char tmp[40];
-    const char *what = describe(w->L, -2, tmp, sizeof tmp);
+    const char *what = vod_check_describe(w->L, -2, tmp, sizeof tmp);
     if (w->depth == 0) {
         say(e->param, sizeof e->param, "%s", what);
         say(e->message, sizeof e->message,
@@ -447,7 +422,7 @@ int vod_check_model(lua_State *L, int idx, const vod_mstruct *s, vod_check_error
         char tmp[40];
         e->param[0] = '\0';
         say(e->message, sizeof e->message, "parameters must be a table of named parameters, got %s",
-            describe(L, idx, tmp, sizeof tmp));
+            vod_check_describe(L, idx, tmp, sizeof tmp));
         return -1;
     }
     return check_object(&w, idx, s);

@@ -54,6 +54,7 @@ end
 -- --sub-app-id and --subappid both find --SubAppId.
 local function norm(s) return (s:lower():gsub("[-_]", "")) end
 
+-- The edit distance between two strings (cli_args.lua uses it too).
 local function distance(a, b)
   local prev = {}
   for j = 0, #b do prev[j] = j end
@@ -67,6 +68,8 @@ local function distance(a, b)
   end
   return prev[#b]
 end
+
+M.distance = distance
 
 -- " (did you mean '--X'?)" for the closest of the flag names, when close.
 function M.suggest_flag(word, names)
