@@ -471,7 +471,7 @@ return function(vod, methods, private)
     check_phase(action)
     local c = conf(client, action)
     ensure_credentials(client)
-    local idempotent, session_id, read_only, generated = request_policy(client, action, params)
+    local idempotent, session_id, read_only, generated, paced = request_policy(client, action, params)
     if generated then       -- every attempt of this call carries the same one
       opts = { check = not opts or opts.check, session_id = session_id }
     end
@@ -479,7 +479,7 @@ return function(vod, methods, private)
     local start = ngx.now()
     local attempts, retries, skew_fixed, first_ambiguous = 0, 0, false, nil
     while true do
-      rate_wait(client, c, action)
+      if not paced then rate_wait(client, c, action) end   -- PullEvents: the server paces it
       local bytes = request_bytes(build(client, action, params, opts))  -- signed afresh
       attempts = attempts + 1
       local ok, status, body, date = pcall(exchange, c, action, bytes, read_only)
@@ -487,7 +487,7 @@ return function(vod, methods, private)
       if ok then
         local parsed, res = pcall(parse, client, action, status, body)
         if parsed then
-          rate_feedback(client, c, action, nil)
+          if not paced then rate_feedback(client, c, action, nil) end
           return res
         end
         err = res
@@ -495,7 +495,7 @@ return function(vod, methods, private)
         err = status
       end
       if not is_error(err) then error(err, 0) end         -- a bug, not a failed attempt
-      rate_feedback(client, c, action, err.code)
+      if not paced then rate_feedback(client, c, action, err.code) end
       if err.ambiguous and not first_ambiguous then first_ambiguous = err.code end
       if c.retries and not skew_fixed and err.code == "AuthFailure.SignatureExpire"
           and date and learn_clock(client, date) then
