@@ -568,6 +568,18 @@ return function(vod, methods, private)
     end
   end
 
+  -- the PULL loop (tencentcloud/vod/events.lua) on nginx's clock and sleep,
+  -- stopping when the worker exits; its errors also go to the error log
+  local events_env = {
+    now = function() ngx.update_time() return ngx.now() end,
+    sleep = ngx.sleep,
+    exiting = ngx.worker.exiting,
+    log = function(line) ngx.log(ngx.ERR, line) end,
+  }
+  function methods.consume_events(client, handler, opts)
+    return require("tencentcloud.vod.events").consume(client, handler, opts, events_env)
+  end
+
   -- the module-level functions go through the default client, here too
   local function through_default(name)
     local method = methods[name]
@@ -576,5 +588,6 @@ return function(vod, methods, private)
   for method in pairs(private.actions) do through_default(method) end
   through_default("call")
   through_default("wait_task")
+  through_default("consume_events")
   vod.transport = "cosocket"
 end
