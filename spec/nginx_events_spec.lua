@@ -193,6 +193,20 @@ describe("task events in nginx #nginx", function()
     end)
   end)
 
+  it("examples/openresty/run.sh: a video's completion by the timer, a pushed one, a refused one", function()
+    local out = nginx.sh("VOD_SKIP_BUILD=1 sh '" .. nginx.root .. "/examples/openresty/run.sh' 2>&1")
+    local task_id = out:match('\n{"task_id":"(221073%-AigcVideoTask%-%x+)"}\n')
+    assert.truthy(task_id, out)
+    local rec = out:match("\n({[^\n]*fake%-vod%.example[^\n]*})\n")
+    assert.truthy(rec, out)
+    assert.same({ status = "FINISH", error = "", url = "https://fake-vod.example/aigc/" .. task_id .. ".mp4" },
+      cjson.decode(rec))
+    local pushed = out:match("%(a pushed notification, signed%)\nok\n({[^\n]*})\n")
+    assert.truthy(pushed, out)
+    assert.same({ status = "FINISH", error = "", url = "https://example.com/pushed.mp4" }, cjson.decode(pushed))
+    assert.truthy(out:find("(signed with another key: refused)\n403\n", 1, true), out)
+  end)
+
   it("the timer's consumer stops when the worker exits (nginx -s quit)", function()
     nginx.sh("nginx -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -s quit")
     local gone
