@@ -30,6 +30,7 @@ def main(d):
     quota = json.load(open(os.path.join(d, "quota.json")))
     ngx_rps, ngx_errors = wrk_rps(os.path.join(d, "wrk-openresty.txt"))
     static_rps, _ = wrk_rps(os.path.join(d, "wrk-static.txt"))
+    events = {v: json.load(open(os.path.join(d, "events-%s.json" % v))) for v in ("5.4", "jit")}
     results = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": "%s, %d cores, %s" % (platform.machine(), os.cpu_count(), platform.platform()),
@@ -40,6 +41,7 @@ def main(d):
         "node_sdk_one_core": sdk, "require": req, "quota": quota,
         "openresty": {"requests_per_s": ngx_rps, "non_2xx": ngx_errors,
                       "static_endpoint_requests_per_s": static_rps},
+        "events": events,
     }
     rows = [
         ("sign, key cached (ns/op)", sign["sign_cached_ns"], sign["sign_cached_ns"], "<= 5000"),
@@ -100,6 +102,23 @@ def main(d):
                  "<= 2048 more than before"))
     rows.append(("OpenResty handler -> static HTTPS (requests/s, wrk -t2 -c32)", ngx_rps, "", ""))
     rows.append(("static endpoint alone (requests/s, wrk -t2 -c32)", static_rps, "", ""))
+
+    def ev(label, get, target=""):
+        rows.append((label, get(events["5.4"]), get(events["jit"]), target))
+
+    # task events against the fake endpoint (Python: it sets the pace), a full queue
+    ev("events: consume_events, events/s (full queue, fake endpoint)",
+       lambda r: r["consume_events"]["events_per_s"])
+    ev("events: consume_events, client CPU us/event", lambda r: r["consume_events"]["cpu_us"])
+    ev("events: by hand with call, events/s", lambda r: r["by_hand_call"]["events_per_s"])
+    ev("events: by hand with call, client CPU us/event", lambda r: r["by_hand_call"]["cpu_us"])
+    ev("events: consume_events' own CPU us/event (difference)", lambda r: r["overhead_us"])
+    ev("events: requests per 16 events (pull + confirm)",
+       lambda r: r["consume_events"]["calls"] / r["events"] * 16, "2")
+    ev("events: idle consumer, pulls in 10 s (API hold 5 s)", lambda r: r["idle"]["pulls"], "<= 3")
+    ev("events: idle consumer, client CPU ms per minute", lambda r: r["idle"]["cpu_ms_per_minute"])
+    ev("events: a process that only sleeps, CPU ms per minute (scale)",
+       lambda r: r["idle"]["sleeping_process_cpu_ms_per_minute"])
 
     print()
     print("%-62s %14s %14s   %s" % ("measure", "Lua 5.4", "LuaJIT", "target"))

@@ -2,8 +2,9 @@
 # The benchmark: `make bench`. Builds what it needs, starts a static nginx
 # endpoint on loopback, and measures signing (C), the no-I/O path and real
 # calls (Lua 5.4 and LuaJIT), the official Node.js SDK's calls (installed from
-# npm into build/bench/node), and an OpenResty handler under wrk. Prints a
-# table and writes the same figures to build/bench/results.json.
+# npm into build/bench/node), an OpenResty handler under wrk, and task events
+# through consume_events against the fake endpoint (started for that part).
+# Prints a table and writes the same figures to build/bench/results.json.
 # BENCH_SCALE=0.1 runs a tenth of the iterations (a quick look).
 set -eu
 cd "$(dirname "$0")/.."
@@ -103,5 +104,26 @@ echo "== OpenResty handler under wrk (and the static endpoint alone, for scale)"
 curl -sf "http://127.0.0.1:$PORT/create" > /dev/null
 wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/create" > "$DIR/wrk-openresty.txt"
 wrk -t2 -c32 -d5s "http://127.0.0.1:$HTTP/" > "$DIR/wrk-static.txt"
+
+# Task events: consume_events with a full queue against the fake endpoint
+# (Python, pinned to CPU 0), the same loop by hand with client:call, an idle
+# consumer; the client on CPU 1
+echo "== task events: consume_events against the fake endpoint"
+mkdir -p "$DIR/fake"
+taskset -c 0 python3 spec/fake_vod/server.py --dir "$DIR/fake" >"$DIR/fake/server.log" 2>&1 &
+FAKE_PID=$!
+trap 'nginx -p "$DIR" -c "$DIR/static.conf" -e "$DIR/static-error.log" -s stop 2>/dev/null;
+      nginx -p "$DIR" -c "$DIR/openresty.conf" -e "$DIR/openresty-error.log" -s stop 2>/dev/null;
+      kill $FAKE_PID 2>/dev/null' EXIT
+i=0
+while [ ! -s "$DIR/fake/ports.json" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+FAKE_HTTP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$DIR/fake/ports.json")
+for v in 5.4 jit; do
+  if [ $v = 5.4 ]; then lua=lua5.4; tree=tree54; ver=5.4; else lua=luajit; tree=treejit; ver=5.1; fi
+  BENCH_FAKE_HTTP="127.0.0.1:$FAKE_HTTP" \
+  LUA_CPATH="$DIR/$v/?.so;$ROOT/build/$tree/lib/lua/$ver/?.so;;" \
+  LUA_PATH="$ROOT/build/$tree/share/lua/$ver/?.lua;;" \
+    taskset -c 1 "$lua" bench/bench_events.lua > "$DIR/events-$v.json"
+done
 
 python3 bench/report.py "$DIR"

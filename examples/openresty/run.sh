@@ -2,7 +2,9 @@
 # The OpenResty example, runnable: builds the rock for LuaJIT, starts the local
 # fake VOD endpoint, runs examples/openresty/nginx.conf in Debian's nginx (paths,
 # port and CA swapped for local ones, nothing else changed), asks it for a
-# subject, shows what a bad request gets, and stops nginx.
+# subject, then a video from it, whose completion the timer's consume_events
+# records; pushes a signed notification and a wrongly signed one; shows what a
+# bad request gets, and stops nginx.
 #   sh examples/openresty/run.sh
 set -eu
 cd "$(dirname "$0")/../.."
@@ -41,10 +43,11 @@ stop() {
 }
 trap stop EXIT
 
-# the fake endpoint's test credentials, never real ones
+# the fake endpoint's test credentials, never real ones; a made-up SignKey
+SIGN_KEY=exampleSignKey2024
 TENCENTCLOUD_SECRET_ID=AKIDEXAMPLEFAKEVOD0000000000000000 \
 TENCENTCLOUD_SECRET_KEY=fakeVodSecretKeyEXAMPLE0000000000 \
-VOD_ENDPOINT="127.0.0.1:$FAKE_PORT" \
+VOD_ENDPOINT="127.0.0.1:$FAKE_PORT" VOD_SUB_APP_ID=221073 VOD_EVENT_SIGN_KEY="$SIGN_KEY" \
   nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" -g "$GLOBALS"
 
 URL="http://127.0.0.1:$PORT/subjects"
@@ -54,7 +57,39 @@ i=0
 while [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL?name=probe" 2>/dev/null)" = 000 ] && [ $i -lt 50 ]; do
   i=$((i + 1)); sleep 0.1
 done
+BASE="http://127.0.0.1:$PORT"
+json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 echo "GET /subjects?name=hero&image=...&sub_app_id=221073"
-curl -s "$URL?name=hero&sub_app_id=221073&interval=0.05&image=https://example.com/hero.png"
+OUT=$(curl -s "$URL?name=hero&sub_app_id=221073&interval=0.05&image=https://example.com/hero.png")
+echo "$OUT"
+SUBJECT_ID=$(json_field "$OUT" subject_id)
+
+echo "GET /videos?subject_id=$SUBJECT_ID&name=hero&prompt=[@hero] waves   (answers at once)"
+OUT=$(curl -s "$BASE/videos?sub_app_id=221073&subject_id=$SUBJECT_ID&name=hero&prompt=%5B%40hero%5D%20waves")
+echo "$OUT"
+TASK_ID=$(json_field "$OUT" task_id)
+echo "GET /videos/result?task_id=$TASK_ID   (recorded by the timer's consume_events)"
+i=0
+while :; do
+  OUT=$(curl -s "$BASE/videos/result?task_id=$TASK_ID")
+  case $OUT in *PENDING*) ;; *) break ;; esac
+  i=$((i + 1)); [ $i -lt 200 ] || break
+  sleep 0.05
+done
+echo "$OUT"
+
+# PUSH: what VOD would post, signed with Sign = MD5(SignKey + T), T ten minutes ahead
+T=$(( $(date +%s) + 600 ))
+pushed() {
+  printf '{"EventType":"AigcVideoTaskComplete","AigcVideoCompleteEvent":{"TaskId":"221073-AigcVideoTask-pushed01",'
+  printf '"Status":"FINISH","ErrCodeExt":"","Output":{"FileInfos":[{"FileUrl":"https://example.com/pushed.mp4"}]}},'
+  printf '"Sign":"%s","T":%s}' "$(printf '%s%s' "$1" "$T" | md5sum | cut -d' ' -f1)" "$T"
+}
+echo "POST /vod-events   (a pushed notification, signed)"
+curl -s -X POST --data-binary "$(pushed "$SIGN_KEY")" "$BASE/vod-events"
+curl -s "$BASE/videos/result?task_id=221073-AigcVideoTask-pushed01"
+echo "POST /vod-events   (signed with another key: refused)"
+curl -s -o /dev/null -w '%{http_code}\n' -X POST --data-binary "$(pushed wrongKey)" "$BASE/vod-events"
+
 echo "GET /subjects?name=hero   (no image: refused before anything is sent)"
 curl -s "$URL?name=hero"

@@ -19,8 +19,9 @@ end
 M.root = M.sh("pwd"):gsub("%s+$", "")
 M.tree = os.getenv("VOD_JIT_TREE") or (M.root .. "/build/treejit")
 
--- start { prefix = dir, env = "env ...", strip_env = true, values = {...} }
--- renders nginx.conf.in into prefix (strip_env drops its `env` directives,
+-- start { prefix = dir, env = "env ...", strip_env = true, values = {...},
+--         template = "nginx.conf.in" (a file of spec/nginx) }
+-- renders the template into prefix (strip_env drops its `env` directives,
 -- values adds placeholders), starts nginx with the env command in front,
 -- waits for /plain. Returns { port, prefix, get(path), stop() }.
 function M.start(o)
@@ -30,7 +31,7 @@ function M.start(o)
   function s.get(path) return http.request("http://127.0.0.1:" .. s.port .. path) end
   function s.stop() M.sh("nginx -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -s stop") end
   M.sh("rm -rf '" .. prefix .. "' && mkdir -p '" .. prefix .. "/tmp'")
-  local conf = assert(process.read_file(M.root .. "/spec/nginx/nginx.conf.in"))
+  local conf = assert(process.read_file(M.root .. "/spec/nginx/" .. (o.template or "nginx.conf.in")))
   if o.strip_env then conf = conf:gsub("\nenv [^\n]*;", "") end
   local values = {
     USER = M.sh("id -u"):match("^0") and "user root;" or "",

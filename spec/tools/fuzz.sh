@@ -15,10 +15,10 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
-  fuzz_http1"
+  fuzz_http1 fuzz_event_sign"
 CORE="core/buf core/utf8 core/suggest core/rules core/tc3_sign binding/json_encode binding/json_decode
   binding/check binding/check_model model/vod_model model/vod_model_data core/proxy core/profile
-  core/http1"
+  core/http1 core/event_sign"
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -Wall -Wextra -Isrc/core -Isrc/binding -Isrc/model -I/usr/include/lua5.4"
@@ -133,6 +133,7 @@ for name in $HARNESSES; do
     fuzz_proxy)        opts="-max_len=1200" ;;
     fuzz_profile)      opts="-max_len=2048" ;;
     fuzz_http1)        opts="-max_len=2048 -dict=$OUT/http1.dict" ;;
+    fuzz_event_sign)   opts="-max_len=256" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"

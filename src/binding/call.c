@@ -144,6 +144,7 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
                        const vod_maction *typed)
 {
     int attempts = 0, retries = 0, throttles = 0, skew_fixed = 0, idempotent, base, generated;
+    int paced = vod_skips_limiter(action);     /* paced by the server (PullEvents): no bucket */
     const char *session_id;
     char first_ambiguous[64] = "";
     double start = vod_monotonic();
@@ -162,15 +163,18 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
         vod_failure f;
         double delay;
         int throttle;
-        vod_sleep(vod_limiter_take(&c->limiter, vod_monotonic()));
+        if (!paced)
+            vod_sleep(vod_limiter_take(&c->limiter, vod_monotonic()));
         vod_request_sign(L, c, action, vod_client_now(c));
         attempts++;
         if (attempt_once(L, c, action)) {
-            rate_feedback(c, NULL);
+            if (!paced)
+                rate_feedback(c, NULL);
             return 1;
         }
         vod_failure_of(L, -1, &f);
-        rate_feedback(c, f.code);
+        if (!paced)
+            rate_feedback(c, f.code);
         if (f.ambiguous && !first_ambiguous[0])
             snprintf(first_ambiguous, sizeof first_ambiguous, "%s", f.code);
         /* a clock off by more than 5 minutes: take the server's, once */

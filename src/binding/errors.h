@@ -29,6 +29,8 @@
 #define VOD_E_TASK_FAILED       "ClientError.TaskFailed"
 #define VOD_E_TASK_ABORTED      "ClientError.TaskAborted"
 #define VOD_E_WAIT_TIMEOUT      "ClientError.WaitTimeout"
+#define VOD_E_INVALID_EVENT     "ClientError.InvalidEvent"    /* a pushed notification that is no event */
+#define VOD_E_EVENT_SIGNATURE   "ClientError.EventSignature"  /* its Sign/T missing, wrong or expired */
 #define VOD_E_INTERNAL          "ClientError.Internal"
 
 /* Creates the shared metatable (once) and leaves nothing on the stack. */

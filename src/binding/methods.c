@@ -1,6 +1,7 @@
 /* The client's methods, all in one table. Each is defined in the file that
  * owns its part: the API's actions and calls (call.c, one closure per action
  * of the model: model_lua.c), no-I/O steps (steps.c), waiting (wait.c),
+ * task events (events_lua.c),
  * credentials (creds.c), the client's life (lifecycle.c). */
 #include "methods.h"
 
@@ -9,6 +10,7 @@
 #include "client.h"
 #include "compat.h"
 #include "creds.h"
+#include "events_lua.h"
 #include "lifecycle.h"
 #include "model_lua.h"
 #include "steps.h"
@@ -18,6 +20,7 @@ static const luaL_Reg methods[] = {
     /* the API: one method per action of the model (vod_model_register), and */
     { "call", vod_m_call },
     { "wait_task", vod_m_wait_task },
+    { "consume_events", vod_m_consume_events },
     /* the client */
     { "stats", vod_m_stats },
     { "settings", vod_m_settings },

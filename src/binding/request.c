@@ -262,6 +262,11 @@ int vod_is_read_only(const char *action)
            strcmp(action, "PullEvents") == 0;
 }
 
+int vod_skips_limiter(const char *action)
+{
+    return strcmp(action, "PullEvents") == 0;
+}
+
 int vod_action_is_create(const char *action)
 {
     const vod_maction *a = vod_model_action(action, strlen(action));

@@ -31,6 +31,10 @@ void vod_failure_of(lua_State *L, int idx, vod_failure *f);
 /* A query (the model's Describe*, Search*, PullEvents without a SessionId;
  * by name for an action the model does not know): safe to repeat. */
 int vod_is_read_only(const char *action);
+/* An action the server paces itself (PullEvents: held while the queue is
+ * empty): it takes no token from the client's bucket and does not adapt its
+ * rate, so an idle long poll is never throttled on this side. */
+int vod_skips_limiter(const char *action);
 /* An action whose request takes a SessionId: it creates something. */
 int vod_action_is_create(const char *action);
 /* Adds "SessionId":"<sid>" to the encoded body (an object). 0, or -1 out of memory. */

@@ -140,7 +140,8 @@ int vod_m_finish_error(lua_State *L)
     return 1;
 }
 
-/* client:request_policy(action, params) -> idempotent, session_id, read_only */
+/* client:request_policy(action, params) -> idempotent, session_id, read_only,
+ * generated, skips_limiter */
 int vod_m_request_policy(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);
@@ -156,7 +157,8 @@ int vod_m_request_policy(lua_State *L)
         lua_pushnil(L);
     lua_pushboolean(L, vod_is_read_only(action));
     lua_pushboolean(L, generated);
-    return 4;
+    lua_pushboolean(L, vod_skips_limiter(action));
+    return 5;
 }
 
 /* client:rate_limit_wait() -> seconds to wait for this client's next token */

@@ -5,6 +5,7 @@
 #include "client.h"
 #include "compat.h"
 #include "errors.h"
+#include "events_lua.h"
 #include "json_lua.h"
 #include "lifecycle.h"
 #include "methods.h"
@@ -86,6 +87,7 @@ static void use_cosockets_in_nginx(lua_State *L, int module)
 MODULE_FN(mod_action, vod_m_action)
 MODULE_FN(mod_call, vod_m_call)
 MODULE_FN(mod_wait_task, vod_m_wait_task)
+MODULE_FN(mod_consume_events, vod_m_consume_events)
 
 /* the one exported symbol (the build hides the rest) */
 #define VOD_EXPORT __attribute__((visibility("default")))
@@ -104,12 +106,15 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "actions", vod_l_actions },
         { "describe_action", vod_l_describe_action },
         { "describe_struct", vod_l_describe_struct },
+        { "parse_event", vod_l_parse_event },
+        { "verify_event_sign", vod_l_verify_event_sign },
         { NULL, NULL },
     };
     /* the client's methods through the default client: arguments count as a method's */
     static const luaL_Reg through_default[] = {
         { "call", mod_call },
         { "wait_task", mod_wait_task },
+        { "consume_events", mod_consume_events },
         { NULL, NULL },
     };
     vod_errors_init(L);

@@ -471,7 +471,7 @@ return function(vod, methods, private)
     check_phase(action)
     local c = conf(client, action)
     ensure_credentials(client)
-    local idempotent, session_id, read_only, generated = request_policy(client, action, params)
+    local idempotent, session_id, read_only, generated, paced = request_policy(client, action, params)
     if generated then       -- every attempt of this call carries the same one
       opts = { check = not opts or opts.check, session_id = session_id }
     end
@@ -479,7 +479,7 @@ return function(vod, methods, private)
     local start = ngx.now()
     local attempts, retries, throttles, skew_fixed, first_ambiguous = 0, 0, 0, false, nil
     while true do
-      rate_wait(client, c, action)
+      if not paced then rate_wait(client, c, action) end   -- PullEvents: the server paces it
       local bytes = request_bytes(build(client, action, params, opts))  -- signed afresh
       attempts = attempts + 1
       local ok, status, body, date = pcall(exchange, c, action, bytes, read_only)
@@ -487,7 +487,7 @@ return function(vod, methods, private)
       if ok then
         local parsed, res = pcall(parse, client, action, status, body)
         if parsed then
-          rate_feedback(client, c, action, nil)
+          if not paced then rate_feedback(client, c, action, nil) end
           return res
         end
         err = res
@@ -495,7 +495,7 @@ return function(vod, methods, private)
         err = status
       end
       if not is_error(err) then error(err, 0) end         -- a bug, not a failed attempt
-      rate_feedback(client, c, action, err.code)
+      if not paced then rate_feedback(client, c, action, err.code) end
       if err.ambiguous and not first_ambiguous then first_ambiguous = err.code end
       if c.retries and not skew_fixed and err.code == "AuthFailure.SignatureExpire"
           and date and learn_clock(client, date) then
@@ -569,6 +569,18 @@ return function(vod, methods, private)
     end
   end
 
+  -- the PULL loop (tencentcloud/vod/events.lua) on nginx's clock and sleep,
+  -- stopping when the worker exits; its errors also go to the error log
+  local events_env = {
+    now = function() ngx.update_time() return ngx.now() end,
+    sleep = ngx.sleep,
+    exiting = ngx.worker.exiting,
+    log = function(line) ngx.log(ngx.ERR, line) end,
+  }
+  function methods.consume_events(client, handler, opts)
+    return require("tencentcloud.vod.events").consume(client, handler, opts, events_env)
+  end
+
   -- the module-level functions go through the default client, here too
   local function through_default(name)
     local method = methods[name]
@@ -577,5 +589,6 @@ return function(vod, methods, private)
   for method in pairs(private.actions) do through_default(method) end
   through_default("call")
   through_default("wait_task")
+  through_default("consume_events")
   vod.transport = "cosocket"
 end
