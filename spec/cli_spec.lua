@@ -832,4 +832,63 @@ describe("tcvod", function()
     assert.truthy(r.err:find("$ tcvod CreateAigcVideoTask --SubAppId 221073", 1, true), r.err)
     assert.truthy(r.out:find("\nTaskId=221073%-AigcVideoTask%-%x+ Status=FINISH FileUrl=https://%S+ RequestId="), r.out)
   end)
+
+  describe("events", function()
+    local function control(method, path, body)
+      return require("support.process").control("http://" .. fake.endpoint("http") .. "/_control/" .. path,
+        method, body)
+    end
+    before_each(function() fake.config { pull_wait = 0.2, confirm_window = 30 } end)
+
+    it("prints each event as a JSON line and, with --confirm, confirms it; --max stops", function()
+      control("POST", "events", { count = 3, SubAppId = 221073 })
+      local r = check(run(G { "events", "--sub-app-id", "221073", "--confirm", "--max", "3" }), 0)
+      local ls = lines(r.out)
+      assert.equal(3, #ls)
+      for _, l in ipairs(ls) do
+        local e = fake.decode(l)
+        assert.equal("AigcVideoTaskComplete", e.EventType)
+        assert.is_string(e.EventHandle)
+        assert.is_string(e.AigcVideoCompleteEvent.TaskId)
+      end
+      assert.truthy(r.err:find("tcvod: 3 events, 3 confirmed (stopped)", 1, true), r.err)
+      local l = control("GET", "events")
+      assert.same({ 0, 0, 3 }, { l.visible, l.in_flight, l.confirmed })
+    end)
+
+    it("without --confirm leaves the events for the API to deliver again; --plain; --timeout", function()
+      control("POST", "events", { count = 2, SubAppId = 221073 })
+      local r = check(run(G { "events", "--sub-app-id", "221073", "--timeout", "1", "--plain" }), 0)
+      local ls = lines(r.out)
+      assert.equal(2, #ls)
+      assert.truthy(ls[1]:match("^EventType=AigcVideoTaskComplete EventHandle=%x+ TaskId=%S+ FileUrl=https://"), ls[1])
+      assert.truthy(r.err:find("2 events, 0 confirmed (timeout)", 1, true), r.err)
+      local l = control("GET", "events")
+      assert.same({ 2, 0 }, { l.in_flight, l.confirmed })
+    end)
+
+    it("--type keeps to one type and leaves the others", function()
+      control("POST", "events", { count = 1, SubAppId = 221073, EventType = "NewFileUpload" })
+      control("POST", "events", { count = 1, SubAppId = 221073 })
+      local r = check(run(G { "events", "--sub-app-id", "221073", "--type", "AigcVideoTaskComplete",
+                              "--confirm", "--max", "1" }), 0)
+      assert.equal(1, #lines(r.out))
+      assert.equal("AigcVideoTaskComplete", fake.decode(r.out).EventType)
+      local l = control("GET", "events")
+      assert.equal(1, l.confirmed)
+    end)
+
+    it("checks its flags before sending anything", function()
+      local before = fake.stats().requests
+      local r = check(run(G { "events", "--max", "x" }), 2)
+      assert.truthy(r.err:find("--max must be an integer", 1, true), r.err)
+      r = check(run(G { "events", "--max", "0" }), 2)
+      assert.truthy(r.err:find("--max must be 1 or more", 1, true), r.err)
+      r = check(run(G { "--timeout", "5", "events", "--max", "1" }), 2)
+      assert.truthy(r.err:find("10", 1, true), r.err)        -- the request timeout must outlast a pull
+      assert.equal(before, fake.stats().requests)
+      r = check(run { "events", "--help" }, 0)
+      assert.truthy(r.out:find("Usage: tcvod events", 1, true))
+    end)
+  end)
 end)

@@ -165,6 +165,32 @@ COMMANDS.task = function(client, r)
   return print_result(v, task, plain_task(client, task, task_id))
 end
 
+-- Task events, one line each, through consume_events: confirmed with
+-- --confirm, else left for the API to deliver again.
+COMMANDS.events = function(client, r)
+  local v = r.values
+  local printed, max = 0, v.max
+  if max ~= nil and max < 1 then args.usage(r.command, "--max must be 1 or more, got %d", max) end
+  local _, stats = client:consume_events(function(event)
+    if v.plain then
+      local task = event.AigcVideoCompleteEvent or event.AigcImageCompleteEvent or {}
+      local file = task.Output and task.Output.FileInfos and task.Output.FileInfos[1]
+      stdout:write(plain_line { { "EventType", event.EventType }, { "EventHandle", event.EventHandle },
+                                { "TaskId", task.TaskId }, { "FileUrl", file and file.FileUrl } }, "\n")
+    else
+      stdout:write(vod.json_encode(event), "\n")
+    end
+    stdout:flush()
+    printed = printed + 1
+    return v.confirm == true
+  end, {
+    SubAppId = v["sub-app-id"], timeout = v["run-timeout"], types = v.type,
+    others = "leave", stop = function() return max ~= nil and printed >= max end,
+  })
+  stderr:write(("tcvod: %d event%s, %d confirmed (%s)\n"):format(printed, printed == 1 and "" or "s",
+    stats.confirmed, stats.reason))
+end
+
 -- call's parameters are parsed before the client is made: a bad JSON text is
 -- a usage error even without credentials.
 local function call_params(r)

@@ -76,8 +76,23 @@ M.COMMANDS = {
     args = { "ACTION", "[JSON]" },
     flags = {},
   },
-  help = {
+  events = {
     order = 4,
+    synopsis = "events [--sub-app-id N] [--confirm] [--max N] [--timeout SECONDS] [--type EVENTTYPE]... [options]",
+    summary = "task events (PullEvents), one JSON line each; --confirm confirms them",
+    args = {},
+    flags = {
+      { "sub-app-id", "int", "N", "SubAppId whose events to pull" },
+      { "confirm", "flag", nil, "confirm each event once printed (without it the API delivers it again after 30 s)" },
+      { "max", "int", "N", "stop after N events" },
+      -- after the command, --timeout is how long to run: the events' own
+      -- option, stored apart from the global request timeout (before the command)
+      { "timeout", "number", "SECONDS", "stop after this long (default: until interrupted)", as = "run-timeout" },
+      { "type", "list", "EVENTTYPE", "only events of this type (repeat the flag); others are left unconfirmed" },
+    },
+  },
+  help = {
+    order = 5,
     synopsis = "help [COMMAND | ACTION]",
     summary = "this help, or a command's or an action's (its parameters)",
     args = { "[COMMAND]" },
@@ -226,7 +241,8 @@ function M.parse(argv)
       local name, value = a:match("^%-%-([^=]+)=(.*)$")
       name = name or a:match("^%-%-(.+)$")
       if not name then usage(r.command, "unknown option '%s'", a) end
-      spec_of = find(M.GLOBAL, name) or find(command_flags(r), name)
+      -- a command's own flag comes first (events' --timeout is the run's)
+      spec_of = find(command_flags(r), name) or find(M.GLOBAL, name)
       local param = not spec_of and r.action and actions.param(r.action, name)
       if not spec_of and not param then
         if not r.command then
@@ -273,13 +289,14 @@ function M.parse(argv)
             usage(r.command, "--%s needs a value (%s)", name, spec_of[3])
           end
         end
+        local key = spec_of.as or name
         if kind == "list" then
-          local l = r.values[name] or {}
+          local l = r.values[key] or {}
           l[#l + 1] = value
-          r.values[name] = l
+          r.values[key] = l
         else
-          if r.values[name] ~= nil then usage(r.command, "--%s is given twice", name) end
-          r.values[name] = convert(r.command, spec_of, value)
+          if r.values[key] ~= nil then usage(r.command, "--%s is given twice", name) end
+          r.values[key] = convert(r.command, spec_of, value)
         end
       end
     end
@@ -378,6 +395,13 @@ function M.help(command)
     elseif command == "task" then
       extra = "\nWithout --wait the exit status is 0 whatever the task's state (it is in the\n" ..
         "output); with --wait, a failed or aborted task exits 1.\n"
+    elseif command == "events" then
+      extra = "\nEach event pulled (PullEvents) is printed on stdout as one line of JSON (--plain:\n" ..
+        "EventType=... EventHandle=... TaskId=... FileUrl=...), as client:consume_events\n" ..
+        "gives it. Delivery is at least once: an event left unconfirmed, or whose\n" ..
+        "confirmation was lost, comes back. A summary goes to stderr at the end. The\n" ..
+        "request timeout (the global --timeout) goes before the command, and must be\n" ..
+        "10 s or more: the API holds a pull up to 5 s.\n"
     elseif command == "call" then
       extra = "\nThe parameters are sent as given, unchecked. Example:\n" ..
         "  tcvod call DescribeTaskDetail '{\"TaskId\": \"221073-CreateAigcSubject-...\", \"SubAppId\": 221073}'\n" ..
