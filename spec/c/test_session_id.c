@@ -43,6 +43,9 @@ int main(void)
         if (pid == 0) {
             FILE *out = fdopen(fds[1], "w");
             close(fds[0]);
+            /* one write per line: a line (38 bytes) under PIPE_BUF is written
+             * whole, so the children's lines never interleave in the pipe */
+            setvbuf(out, NULL, _IOLBF, 0);
             for (int i = 0; i < PER_PROCESS; i++) {
                 if (vod_session_id_new(id) != 0)
                     _exit(3);
@@ -59,8 +62,10 @@ int main(void)
     in = fdopen(fds[0], "r");
     while (n < (CHILDREN + 1) * PER_PROCESS && fgets(line, sizeof line, in) != NULL) {
         line[strcspn(line, "\n")] = '\0';
+        form_ok &= strlen(line) == VOD_SESSION_ID_LEN && strncmp(line, "auto-", 5) == 0;
         snprintf(all[n++], sizeof all[0], "%s", line);
     }
+    CHECK(form_ok, "every child's id arrived whole");
     fclose(in);
     for (int c = 0; c < CHILDREN; c++) {
         int st = 0;
