@@ -34,8 +34,9 @@ int main(void)
         form_ok &= (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
     CHECK(form_ok, "then 32 lowercase hex digits (128 bits)");
 
-    /* children forked after the parent drew ids: a seeded generator would
-     * repeat the parent's sequence in each of them */
+    /* children forked after the parent drew ids (its pool holds more): a
+     * seeded generator, or an inherited pool, would repeat the parent's
+     * next ids in each of them */
     if (pipe(fds) != 0)
         return 2;
     for (int c = 0; c < CHILDREN; c++) {

@@ -1,8 +1,9 @@
 /* The SessionId a create carries when its caller gave none: 128 bits from
- * the operating system (getrandom), drawn for each id, so ids never repeat
- * across processes, forks (nginx workers fork from one master) or restarts.
- * Written "auto-" + 32 lowercase hex digits: 37 characters, within the API's
- * 50. No state, no seeding. */
+ * the operating system (getrandom), so ids never repeat across processes,
+ * forks (nginx workers fork from one master) or restarts. The bytes are
+ * drawn a pool at a time, and a forked child empties the pool it inherited
+ * (pthread_atfork): no seeding, no sequence a fork could copy. Written
+ * "auto-" + 32 lowercase hex digits: 37 characters, within the API's 50. */
 #ifndef VOD_SESSION_ID_H
 #define VOD_SESSION_ID_H
 
