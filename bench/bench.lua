@@ -29,19 +29,9 @@ local function client(kind, extra)
   return vod.new(o)
 end
 
--- a small JSON writer (numbers rounded): the bench needs no JSON library
-local function json(v)
-  if type(v) == "table" then
-    local keys, parts = {}, {}
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do parts[#parts + 1] = ("%q:%s"):format(k, json(v[k])) end
-    return "{" .. table.concat(parts, ",") .. "}"
-  elseif type(v) == "number" then
-    return ("%.1f"):format(v)
-  end
-  return ("%q"):format(tostring(v))
-end
+-- the JSON writer bench.lua and bench_events.lua share (numbers to 1 decimals)
+local json_out = dofile((arg[0]:match("^(.*)/") or ".") .. "/json_out.lua")
+local function json(v) return json_out(v, 1) end
 local out = { interpreter = jit and jit.version or _VERSION }
 
 -- 1. check + encode + sign + parse, no I/O

@@ -137,17 +137,7 @@ do
   c:close()
 end
 
--- a small JSON writer (numbers rounded to 0.1, as bench.lua does)
-local function json(v)
-  if type(v) == "table" then
-    local keys, parts = {}, {}
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do parts[#parts + 1] = ("%q:%s"):format(k, json(v[k])) end
-    return "{" .. table.concat(parts, ",") .. "}"
-  elseif type(v) == "number" then
-    return ("%.2f"):format(v)
-  end
-  return ("%q"):format(tostring(v))
-end
+-- the JSON writer bench.lua and bench_events.lua share (numbers to 2 decimals)
+local json_out = dofile((arg[0]:match("^(.*)/") or ".") .. "/json_out.lua")
+local function json(v) return json_out(v, 2) end
 print(json(out))

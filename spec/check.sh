@@ -19,14 +19,7 @@ luarocks --lua-version 5.4 --tree build/tree54 make --deps-mode=none "$ROCKSPEC"
 rm -rf build.luarocks
 
 echo "== C unit tests (ctest)"
-if cmake -S . -B build/c -DVOD_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >build/cmake.log 2>&1 &&
-   cmake --build build/c -j2 >>build/cmake.log 2>&1; then
-  (cd build/c && ctest -V) >build/ctest.log 2>&1
-  grep -E 'FAIL|tests passed|tests failed' build/ctest.log
-  count_plain build/ctest.log
-else
-  cat build/cmake.log; add 0 1
-fi
+run_ctest
 
 echo "== busted on Lua 5.4"
 FAKE_VOD_DIR="$ROOT/build/fake-check"

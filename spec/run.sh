@@ -25,14 +25,7 @@ if ! sh spec/tools/build.sh; then
 fi
 
 echo "== C unit tests (ctest)"
-if cmake -S . -B build/c -DVOD_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >build/cmake.log 2>&1 &&
-   cmake --build build/c -j2 >>build/cmake.log 2>&1; then
-  (cd build/c && ctest -V) >build/ctest.log 2>&1
-  grep -E 'passed, [0-9]+ failed|FAIL|tests passed|tests failed' build/ctest.log
-  count_plain build/ctest.log
-else
-  cat build/cmake.log; add 0 1
-fi
+run_ctest
 
 echo "== generated code matches the model (tools/gen_model.py --check)"
 if python3 tools/gen_model.py --check >build/gen-check.log 2>&1; then
