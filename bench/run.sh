@@ -43,7 +43,7 @@ trap 'nginx -p "$DIR" -c "$DIR/static.conf" -e "$DIR/static-error.log" -s stop 2
 sleep 0.5
 
 echo "== signing (C)"
-cc -O2 -Isrc/core bench/bench_sign.c src/core/tc3_sign.c -lmbedcrypto -o "$DIR/bench_sign"
+cc -O2 -Isrc/core/sign bench/bench_sign.c src/core/sign/tc3_sign.c -lmbedcrypto -o "$DIR/bench_sign"
 "$DIR/bench_sign" 200000 > "$DIR/sign.json"
 
 echo "== for scale: libcurl's own HTTP, a bare curl_easy_perform keep-alive POST loop in C"

@@ -35,7 +35,7 @@ end
 
 describe("the README documents", function()
   it("every option vod.new accepts, in the options table", function()
-    local src = read("src/binding/options.c")
+    local src = read("src/binding/config/options.c")
     local block = assert(src:match("NAMES%[%]%s*=%s*(%b{})"), "options.c: NAMES not found")
     local names = {}
     for name in block:gmatch('"([%w_]+)"') do names[#names + 1] = name end
@@ -74,7 +74,7 @@ describe("the README documents", function()
 
   it("every ClientError code, in the codes table", function()
     local codes, seen = {}, {}
-    for _, file in ipairs { "src/binding/errors.h", "src/lua/ngx.lua", "src/lua/safe.lua" } do
+    for _, file in ipairs { "src/binding/base/errors.h", "src/lua/ngx.lua", "src/lua/safe.lua" } do
       for code in read(file):gmatch("ClientError%.(%a+)") do
         if not seen[code] then seen[code] = true; codes[#codes + 1] = code end
       end

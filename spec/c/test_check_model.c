@@ -1,4 +1,4 @@
-/* Unit tests of the deep parameter check (src/binding/check_model.c) against
+/* Unit tests of the deep parameter check (src/binding/check/check_model.c) against
  * the model's tables: each rule with its exact message and param, at depth
  * 1, 2 and 3. The parameter tables are written in Lua (the same text runs on
  * Lua 5.4 and LuaJIT); `null` is vod.null (a NULL light userdata). Prints one

@@ -1,4 +1,4 @@
-/* Unit tests of the pushed events' signature (src/core/event_sign.c):
+/* Unit tests of the pushed events' signature (src/core/sign/event_sign.c):
  * Sign = lowercase hex MD5(SignKey + T), checked against vectors computed
  * with Python's hashlib; malformed Sign and T; the expiry; the order of the
  * verdicts. Prints one line per failed check and "N passed, N failed". */

@@ -1,4 +1,4 @@
-/* Unit tests of src/core/http1.c, the response reader of the raw transport: every
+/* Unit tests of src/core/http/http1.c, the response reader of the raw transport: every
  * response is also fed one byte at a time and in every two-part split, and
  * must come out the same. Prints "N passed, N failed". */
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* Unit tests of the adaptive rate limit (src/core/limiter.c) and the retry
- * policy's throttle waits (src/core/retry.c), on a clock the test drives:
+/* Unit tests of the adaptive rate limit (src/core/policy/limiter.c) and the retry
+ * policy's throttle waits (src/core/policy/retry.c), on a clock the test drives:
  * no sleeping, no timing. Prints one line per failed check and
  * "N passed, N failed". */
 #include <math.h>

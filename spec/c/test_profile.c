@@ -1,4 +1,4 @@
-/* Unit tests of the profile-file parser (src/core/profile.c). Prints one line per
+/* Unit tests of the profile-file parser (src/core/config/profile.c). Prints one line per
  * failed check and "N passed, N failed". */
 #include <errno.h>
 #include <stdio.h>

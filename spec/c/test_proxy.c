@@ -1,4 +1,4 @@
-/* Unit tests of src/core/proxy.c: proxy URLs, NO_PROXY matching, and which
+/* Unit tests of src/core/config/proxy.c: proxy URLs, NO_PROXY matching, and which
  * environment variable applies. Prints "N passed, N failed". */
 #include <stdio.h>
 #include <string.h>

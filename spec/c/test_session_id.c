@@ -1,4 +1,4 @@
-/* Unit tests of generated SessionIds (src/core/session_id.c): their form,
+/* Unit tests of generated SessionIds (src/core/policy/session_id.c): their form,
  * and that processes forked from one parent (as nginx's workers are) never
  * draw the same ones. Prints one line per failed check and "N passed, N failed". */
 #include <stdio.h>

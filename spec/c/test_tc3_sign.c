@@ -1,9 +1,9 @@
 /*
- * test_tc3_sign.c - unit tests for src/core/tc3_sign.c.
+ * test_tc3_sign.c - unit tests for src/core/sign/tc3_sign.c.
  *
  * Build and run:
  *   gcc -std=c99 -Wall -Wextra -Werror -O2 -Isrc/core spec/c/test_tc3_sign.c \
- *       src/core/tc3_sign.c -lmbedcrypto -o /tmp/test_tc3_sign && /tmp/test_tc3_sign
+ *       src/core/sign/tc3_sign.c -lmbedcrypto -o /tmp/test_tc3_sign && /tmp/test_tc3_sign
  *
  * Prints one line per check and a final "N passed, N failed"; exits non-zero
  * on any failure.  Expected values of vectors A, B and C are the published

@@ -1,4 +1,4 @@
-/* libFuzzer harness for vod_check_model (src/binding/check_model.h) over
+/* libFuzzer harness for vod_check_model (src/binding/check/check_model.h) over
  * the generated model tables (src/model/vod_model.h).
  *
  * The input is a tiny program that builds a parameter table, guided by the

@@ -1,6 +1,6 @@
-/* libFuzzer harness for vod_check_params (src/binding/check.h) with the
- * CreateAigcSubject rules (src/core/rules.h), then vod_json_encode_object
- * (src/binding/json_encode.h) on the same table.
+/* libFuzzer harness for vod_check_params (src/binding/check/check.h) with the
+ * CreateAigcSubject rules (src/core/config/rules.h), then vod_json_encode_object
+ * (src/binding/json/json_encode.h) on the same table.
  *
  * The input is a tiny program that builds the parameter table. Byte 0 holds
  * flags: 0x01 check with the DescribeTaskDetail rules instead, 0x02 pass the

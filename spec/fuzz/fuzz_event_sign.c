@@ -1,5 +1,5 @@
 /* libFuzzer harness for the pushed events' signature check
- * (src/core/event_sign.h): vod_event_sign, vod_event_sign_check and
+ * (src/core/sign/event_sign.h): vod_event_sign, vod_event_sign_check and
  * vod_event_t_parse on any bytes.
  *
  * Input layout (short inputs leave the later fields empty):

@@ -1,4 +1,4 @@
-/* libFuzzer harness for src/core/http1.c: the bytes a server (or anything posing
+/* libFuzzer harness for src/core/http/http1.c: the bytes a server (or anything posing
  * as one) sends back, so outside input.
  *
  * Input: byte 0 sets the body cap (0..255 bytes), byte 1 a split point; the

@@ -1,5 +1,5 @@
-/* libFuzzer harness for vod_json_decode (src/binding/json_decode.h), with a round
- * trip through vod_json_encode_object (src/binding/json_encode.h).
+/* libFuzzer harness for vod_json_decode (src/binding/json/json_decode.h), with a round
+ * trip through vod_json_encode_object (src/binding/json/json_encode.h).
  *
  * The input bytes are decoded. When they decode to a table, it is encoded
  * again; the encoder may refuse (a top-level array, a string with a NUL or bad

@@ -1,4 +1,4 @@
-/* libFuzzer harness for vod_profile_parse (src/core/profile.h).
+/* libFuzzer harness for vod_profile_parse (src/core/config/profile.h).
  *
  * The first input byte picks the section looked up ("default", "a" or
  * "prod"); the rest is the file. Any found value must lie inside the text,

@@ -1,4 +1,4 @@
-/* libFuzzer harness for src/core/proxy.c: proxy URLs (from options and from the
+/* libFuzzer harness for src/core/config/proxy.c: proxy URLs (from options and from the
  * environment, so outside input) and NO_PROXY lists.
  *
  * Input: the first byte picks the mode; then for a URL the rest is the URL,

@@ -1,5 +1,5 @@
 /* libFuzzer harness for tc3_signer_init / tc3_sign / tc3_signer_free
- * (src/core/tc3_sign.h).
+ * (src/core/sign/tc3_sign.h).
  *
  * Input layout (short inputs just leave the later fields empty):
  *   byte 0        flags (below)

@@ -1,4 +1,4 @@
-/* libFuzzer harness for vod_utf8_count (src/core/utf8.h).
+/* libFuzzer harness for vod_utf8_count (src/core/util/utf8.h).
  *
  * The input bytes are counted by vod_utf8_count and by an independent
  * reference written here from the table of well-formed byte sequences in the

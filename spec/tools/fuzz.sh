@@ -16,12 +16,15 @@ case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; ex
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
   fuzz_http1 fuzz_event_sign"
-CORE="core/buf core/utf8 core/suggest core/rules core/tc3_sign binding/json_encode binding/json_decode
-  binding/check binding/check_model model/vod_model model/vod_model_data core/proxy core/profile
-  core/http1 core/event_sign"
+CORE="core/util/buf core/util/utf8 core/util/suggest core/config/rules core/sign/tc3_sign
+  binding/json/json_encode binding/json/json_decode binding/check/check binding/check/check_model
+  model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/http1
+  core/sign/event_sign"
+# every folder of the core and the binding: headers are included by file name
+INCS=$(for d in src/core/*/ src/binding/*/ src/binding src/model; do printf -- '-I%s ' "${d%/}"; done)
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -fno-omit-frame-pointer -Wall -Wextra -Isrc/core -Isrc/binding -Isrc/model -I/usr/include/lua5.4"
+  -fno-omit-frame-pointer -Wall -Wextra $INCS -I/usr/include/lua5.4"
 LIBS="-lmbedcrypto -llua5.4 -lm"
 
 SUDO=""
@@ -116,7 +119,7 @@ echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
   # shellcheck disable=SC2086
-  $CC $CFLAGS -c "src/$f.c" -o "$OUT/obj/${f#*/}.o" 2>>"$OUT/build.log" || build_ok=0
+  $CC $CFLAGS -c "src/$f.c" -o "$OUT/obj/${f##*/}.o" 2>>"$OUT/build.log" || build_ok=0
 done
 rm -f "$OUT/libvod_fuzz.a"
 [ $build_ok = 1 ] && ar rcs "$OUT/libvod_fuzz.a" "$OUT"/obj/*.o

@@ -5,7 +5,7 @@
 -- pull_events and confirm_events, which go through libcurl in plain Lua and
 -- through cosockets inside nginx. The transport gives the clock and the
 -- sleep (env): in plain Lua the C module's monotonic clock and a blocking
--- sleep (src/binding/events_lua.c), inside nginx ngx.now/ngx.sleep, with
+-- sleep (src/binding/events/events_lua.c), inside nginx ngx.now/ngx.sleep, with
 -- ngx.worker.exiting and the error log (src/lua/ngx.lua).
 --
 -- The loop: pull (the API holds a pull up to 5 s while no event is ready, so

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "args.h"
 #include "compat.h"
-#include "creds.h"
+#include "cred_refresh.h"
 #include "errors.h"
 #include "request.h"
 
@@ -208,7 +208,7 @@ int vod_client_request(lua_State *L, vod_client *c, const char *action, int para
 }
 
 /* client:<action in snake_case>(params): every action of the model, checked
- * by it. The action is the closure's third upvalue (methods.c, vod.c). */
+ * by it. The action is the closure's third upvalue (methods.c, module.c). */
 int vod_m_action(lua_State *L)
 {
     vod_client *c = vod_client_check(L, 1);

@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "check_model.h"
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "args.h"
 #include "compat.h"

@@ -1,6 +1,6 @@
-/* vod.new and the client's life (lifecycle.c). */
-#ifndef VOD_LIFECYCLE_H
-#define VOD_LIFECYCLE_H
+/* vod.new and the client's life (client.c). */
+#ifndef VOD_CLIENT_H
+#define VOD_CLIENT_H
 
 #include <lua.h>
 

@@ -7,13 +7,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "args.h"
 #include "compat.h"
-#include "creds_read.h"
 #include "errors.h"
-#include "optread.h"
 #include "suggest.h"
+
+/* ---- readers of an options table (options.h) ------------------------------ */
+
+int vod_opt_error(lua_State *L, const char *name, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "option '%s' %s", name, msg);
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "option");
+    return lua_error(L);
+}
+
+/* Header values must not be able to start a new header line. */
+int vod_opt_printable(const char *s, size_t n, int allow_space)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || (c == ' ' && !allow_space))
+            return 0;
+    }
+    return 1;
+}
+
+/* Raw reads only: a value the table holds stays alive while we keep pointers
+ * into it, whereas one made by an __index function would not. */
+void vod_opt_raw(lua_State *L, int t, const char *name)
+{
+    lua_pushstring(L, name);
+    lua_rawget(L, t);
+}
+
+const char *vod_opt_string(lua_State *L, int t, const char *name, size_t *len)
+{
+    const char *s;
+    if (t == 0)
+        return NULL;
+    vod_opt_raw(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (lua_type(L, -1) != LUA_TSTRING)
+        vod_opt_error(L, name, "must be a string, got %s", luaL_typename(L, -1));
+    s = lua_tolstring(L, -1, len);
+    lua_pop(L, 1);      /* still referenced by the options table */
+    return s;
+}
+
+/* ---- vod.new's options ------------------------------------------------------ */
 
 static const char *const NAMES[] = {
     "secret_id", "secret_key", "token", "region", "endpoint", "scheme", "ca_file",
@@ -397,6 +448,9 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
             o->region = r;
         }
     }
-    vod_creds_read(L, t, &o->cred);
-    read_proxy(L, t, o);
+}
+
+void vod_options_read_proxy(lua_State *L, int idx, vod_options *o)
+{
+    read_proxy(L, lua_isnoneornil(L, idx) ? 0 : vod_absindex(L, idx), o);
 }

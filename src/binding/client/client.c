@@ -1,7 +1,7 @@
 /* vod.new and the Client userdata's life: build (box before acquire),
  * tostring (never the key), close and __gc (wiping the secrets), stats and
  * settings. */
-#include "lifecycle.h"
+#include "client.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,11 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "args.h"
 #include "compat.h"
-#include "creds.h"
+#include "cred_read.h"
+#include "cred_refresh.h"
 #include "errors.h"
 #include "options.h"
 
@@ -95,7 +96,7 @@ static int build_fixed_headers(vod_client *c, const vod_options *o)
     if (o->cred.token)
         rc |= add_fixed(c, offs, "X-TC-Token", o->cred.token, o->cred.token_len);
     else if (o->cred.kind != VOD_CRED_STATIC)
-        offs[c->cred.token_slot = c->nfixed++] = (size_t)-1;   /* fetched later (creds.c) */
+        offs[c->cred.token_slot = c->nfixed++] = (size_t)-1;   /* fetched later (cred_refresh.c) */
     /* libcurl would otherwise wait for "100 Continue" on bodies over 1 KiB */
     offs[c->nfixed++] = c->fixed.len;
     rc |= vod_buf_add(&c->fixed, "Expect:", 8);
@@ -125,7 +126,10 @@ int vod_client_new(lua_State *L)
     vod_options o;
     vod_client *c;
 
-    vod_options_read(L, 1, &o);         /* raises on bad options: nothing acquired yet */
+    /* raise on bad options: nothing acquired yet */
+    vod_options_read(L, 1, &o);
+    vod_creds_read(L, lua_isnoneornil(L, 1) ? 0 : 1, &o.cred);
+    vod_options_read_proxy(L, 1, &o);
 
     c = vod_newuserdata(L, sizeof *c);  /* box first ... */
     memset(c, 0, sizeof *c);

@@ -1,7 +1,7 @@
 /* Task events (events_lua.c): the PULL loop's entry on the libcurl
  * transport (the loop itself is Lua, src/lua/events.lua, shared with the
  * cosocket transport), and the PUSH side: a pushed notification's body
- * checked and decoded, its signature verified (src/core/event_sign.c). */
+ * checked and decoded, its signature verified (src/core/sign/event_sign.c). */
 #ifndef VOD_EVENTS_LUA_H
 #define VOD_EVENTS_LUA_H
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "compat.h"
 #include "errors.h"

@@ -3,7 +3,7 @@
  * printable form is settings().proxy, with the password as ***. */
 #include "proxy_lua.h"
 
-#include "client.h"
+#include "client_type.h"
 #include "compat.h"
 
 /* proxy_for_transport(client) -> nil (straight to the endpoint), or

@@ -10,7 +10,7 @@
 
 #include <lua.h>
 
-#include "cred_config.h"
+#include "cred_types.h"
 
 struct vod_client;
 

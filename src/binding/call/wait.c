@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "call.h"
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "args.h"
 #include "compat.h"

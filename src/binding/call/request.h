@@ -7,7 +7,7 @@
 
 #include <lua.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "retry.h"
 #include "vod_model.h"
 

@@ -18,8 +18,8 @@ enum { VOD_CRED_STATIC = 0, VOD_CRED_FUNCTION, VOD_CRED_CVM };
 #define VOD_METADATA_MAX_BODY (64 * 1024)
 
 /* What vod.new resolved (part of vod_options): the narrow interface between
- * the option reader (options.c) and the credential chain (creds_read.c at
- * vod.new, creds.c afterwards). Strings of static credentials may point into
+ * the option reader (options.c) and the credential chain (cred_read.c at
+ * vod.new, cred_refresh.c afterwards). Strings of static credentials may point into
  * the profile file's text, held in a scratch box on the Lua stack and wiped
  * once the client has copied them. */
 typedef struct vod_cred_config {

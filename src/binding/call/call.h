@@ -5,7 +5,7 @@
 
 #include <lua.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "vod_model.h"
 
 /* The request path: check (when typed is non-NULL), encode, sign, send,

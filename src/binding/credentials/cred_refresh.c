@@ -1,21 +1,21 @@
 /* The lazy, refreshed credentials of a credentials function or of the CVM
- * role (see creds.h; what vod.new reads is in creds_read.c). No secret is
+ * role (see cred_refresh.h; what vod.new reads is in cred_read.c). No secret is
  * ever formatted into a message or a debug line. */
-#include "creds.h"
+#include "cred_refresh.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "client.h"
+#include "client_type.h"
 #include "args.h"
 #include "compat.h"
-#include "cred_errors.h"
+#include "cred_read.h"
 #include "errors.h"
 #include "http_get.h"
 #include "json_decode.h"
-#include "optread.h"
+#include "options.h"
 #include "request.h"
 #include "suggest.h"
 

@@ -1,14 +1,21 @@
 /* The Client userdata: one signer, one transport, reusable buffers, and the
  * header lines that are the same for every call, built once. A leaf: every
- * other part of the binding uses this type; it uses none of them (its life is
- * in lifecycle.c, its methods are listed in methods.c). */
-#ifndef VOD_CLIENT_H
-#define VOD_CLIENT_H
+ * other part of the binding uses this type; it uses none of them (its life,
+ * vod.new to close, is in client.c; its methods are listed in methods.c). */
+#ifndef VOD_CLIENT_TYPE_H
+#define VOD_CLIENT_TYPE_H
+
+#include <stdlib.h>
+#include <string.h>
 
 #include <lua.h>
 
+#include "args.h"
+#include "compat.h"
+#include "errors.h"
+
 #include "buf.h"
-#include "cred_config.h"
+#include "cred_types.h"
 #include "limiter.h"
 #include "proxy.h"
 #include "retry.h"
@@ -53,13 +60,29 @@ typedef struct vod_client {
     long calls;                 /* requests sent */
     long connects;              /* connections opened */
     vod_proxy proxy;            /* decided once at vod.new (kind NONE: straight); holds a secret */
-    vod_creds cred;             /* where the key comes from, and when to refresh it (cred_config.h) */
+    vod_creds cred;             /* where the key comes from, and when to refresh it (cred_types.h) */
 } vod_client;
 
 /* Returns the client at idx, raising if it is not one or has been closed. */
-vod_client *vod_client_check(lua_State *L, int idx);
+static inline vod_client *vod_client_check(lua_State *L, int idx)
+{
+    vod_client *c = vod_arg_check_udata(L, idx, VOD_CLIENT_MT);
+    if (!c->ready)
+        vod_error_raise(L, VOD_E_CLOSED, NULL, "this client has been closed");
+    return c;
+}
 
 /* Sets fields host (bare, no brackets) and port in the table on top. */
-void vod_push_host_port(lua_State *L, const vod_client *c);
+static inline void vod_push_host_port(lua_State *L, const vod_client *c)
+{
+    const char *colon = c->endpoint + strlen(c->host);
+    if (c->host[0] == '[')              /* cosockets take a bare IPv6 address */
+        lua_pushlstring(L, c->host + 1, strlen(c->host) - 2);
+    else
+        lua_pushstring(L, c->host);
+    lua_setfield(L, -2, "host");
+    vod_pushint(L, *colon == ':' ? atol(colon + 1) : (strcmp(c->scheme, "https") == 0 ? 443 : 80));
+    lua_setfield(L, -2, "port");
+}
 
 #endif

@@ -2,16 +2,16 @@
  * owns its part: the API's actions and calls (call.c, one closure per action
  * of the model: model_lua.c), no-I/O steps (steps.c), waiting (wait.c),
  * task events (events_lua.c),
- * credentials (creds.c), the client's life (lifecycle.c). */
+ * credentials (cred_refresh.c), the client's life (client.c). */
 #include "methods.h"
 
 #include "args.h"
 #include "call.h"
-#include "client.h"
+#include "client_type.h"
 #include "compat.h"
-#include "creds.h"
+#include "cred_refresh.h"
 #include "events_lua.h"
-#include "lifecycle.h"
+#include "client.h"
 #include "model_lua.h"
 #include "steps.h"
 #include "wait.h"

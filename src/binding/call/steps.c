@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "call.h"
-#include "client.h"
+#include "client_type.h"
 #include "clock.h"
 #include "args.h"
 #include "compat.h"
-#include "creds.h"
+#include "cred_refresh.h"
 #include "errors.h"
 #include "request.h"
 
