@@ -60,7 +60,7 @@ static void reset(vod_call *k, vod_client *c, vod_driver d)
     k->target = VOD_TARGET_API;
     k->incr_key[0] = '\0';
     k->incr_ttl = 0;
-    k->window = 0;
+    k->window = k->slot = 0;
     k->creds_wait_until = 0;
     k->creds_gen = 0;
     k->meta_gets = 0;
@@ -239,14 +239,46 @@ static int local_bucket(lua_State *L, vod_call *k)
     return NEXT;
 }
 
-static int ask_window(vod_call *k)
+/* The shared form (nginx's workers, through a lua_shared_dict): the
+ * server's seconds are cut into n = floor(rate) slots spread over the first
+ * WINDOW_SPREAD of each, and a slot carries one call. A call takes the first
+ * free slot from now on: an atomic incr of the slot's counter answers 1 to
+ * the one call that gets it, so no window ever admits more than the rate,
+ * with no lock, whatever the number of workers. A worker whose rate has
+ * adapted below the configured one (its own throttles) uses only an even
+ * share of the slots. */
+static long long slots_of(const vod_client *c)
+{
+    long long n = (long long)floor(c->limiter.max_rate * VOD_RATE_MARGIN + 1e-9);
+    return n < 1 ? 1 : n;
+}
+
+static int usable_slot(const vod_client *c, long long j, long long n)
+{
+    double share = c->limiter.st.rate / c->limiter.max_rate;   /* 1: never throttled */
+    return share >= 1 || floor((double)(j + 1) * share) != floor((double)j * share) || n == 1;
+}
+
+static int ask_slot(vod_call *k)
 {
     vod_client *c = k->c;
     double now = vod_client_wallnow(c);
-    if (k->window < (long long)floor(now))
+    long long n = slots_of(c);
+    if (k->window == 0) {
         k->window = (long long)floor(now);
-    snprintf(k->incr_key, sizeof k->incr_key, "tencentcloud-vod:rate:%s:%lld", c->endpoint,
-             k->window);
+        k->slot = (long long)floor((now - (double)k->window) * (double)n / WINDOW_SPREAD);
+    }
+    for (;;) {
+        if (k->slot >= n) {
+            k->window++;
+            k->slot = 0;
+        }
+        if (usable_slot(c, k->slot, n))
+            break;
+        k->slot++;
+    }
+    snprintf(k->incr_key, sizeof k->incr_key, "tencentcloud-vod:rate:%s:%lld:%lld", c->endpoint,
+             k->window, k->slot);
     k->incr_ttl = (double)(k->window - (long long)floor(now)) + 2.0;
     k->state = C_RATE_INCR;
     return VOD_OP_INCR;
@@ -259,37 +291,31 @@ static int rate_phase(lua_State *L, vod_call *k)
         k->state = C_SIGN;
         return NEXT;
     }
-    if (c->rate_dict[0] && k->driver == VOD_DRIVER_COSOCKET)
-        return ask_window(k);
+    if (c->rate_dict[0] && k->driver == VOD_DRIVER_COSOCKET) {
+        k->window = 0;
+        return ask_slot(k);
+    }
     return local_bucket(L, k);
 }
 
-/* The shared form: every worker adds itself to the counter of the quota's
- * one-second window (an atomic incr: no lock), and the n-th of a window
- * goes at its n-th slot, the slots spread over the window; a full window
- * sends it on to the next. So no window ever admits more than the rate
- * (this worker's adapted rate), whatever the number of workers. */
-static int window_counted(lua_State *L, vod_call *k, const vod_ev *ev)
+static int slot_counted(lua_State *L, vod_call *k, const vod_ev *ev)
 {
     vod_client *c = k->c;
-    double rate = c->limiter.st.rate * VOD_RATE_MARGIN, wait;
-    long long slots = (long long)floor(rate + 1e-9), slot;
+    long long n = slots_of(c);
+    double wait;
     if (ev->count < 0) {
         vod_debug(L, c, "rate: the lua_shared_dict '%s' failed (%s): this worker's own bucket "
                   "paces the call", c->rate_dict, ev->why ? ev->why : "no reason");
         return local_bucket(L, k);
     }
-    if (slots < 1)
-        slots = 1;
-    slot = (long long)ev->count - 1;
-    if (slot >= slots) {
-        k->window++;
-        return ask_window(k);
+    if (ev->count > 1) {                /* another call has it: the next one */
+        k->slot++;
+        return ask_slot(k);
     }
-    wait = (double)k->window + WINDOW_SPREAD * (double)slot / (double)slots - vod_client_wallnow(c);
+    wait = (double)k->window + WINDOW_SPREAD * (double)k->slot / (double)n - vod_client_wallnow(c);
     if (c->debug)
         vod_debug(L, c, "rate: window %lld, slot %lld of %lld (lua_shared_dict %s)%s", k->window,
-                  slot + 1, slots, c->rate_dict, wait > 0 ? ", waiting" : "");
+                  k->slot + 1, n, c->rate_dict, wait > 0 ? ", waiting" : "");
     if (wait > 0) {
         k->sleep = wait;
         k->state = C_RATE_SLEEP;
@@ -526,7 +552,7 @@ vod_op vod_call_step(lua_State *L, vod_call *k, const vod_ev *ev)
             r = rate_phase(L, k);
             break;
         case C_RATE_INCR:
-            r = window_counted(L, k, ev);
+            r = slot_counted(L, k, ev);
             break;
         case C_RATE_SLEEP:
             k->state = C_SIGN;

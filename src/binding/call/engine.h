@@ -16,7 +16,7 @@
  *              takes them off
  *   INCR       add 1 to the counter `incr_key` of the shared dict (created at
  *              0, expiring after `incr_ttl` s): step with the new count, or
- *              count < 0 when the dict failed
+ *              count < 0 (and why) when the dict failed
  *   CONNECT, HANDSHAKE, SEND, RECV, KEEP, CLOSE
  *              the exchange's I/O (exchange.h), to `target`: the API's
  *              endpoint, or the metadata service (meta_host, meta_port)
@@ -86,7 +86,7 @@ typedef struct vod_call {
     int target;
     char incr_key[360];
     double incr_ttl;
-    long long window;           /* the shared rate: the window asked for */
+    long long window, slot;     /* the shared rate: the slot asked for */
     /* the credentials */
     double creds_wait_until;    /* waiting for another call's fetch until (monotonic s) */
     unsigned creds_gen;         /* the fetch waited for */

@@ -143,9 +143,9 @@ static vod_xop connected(vod_exchange *x, const vod_xev *ev, long long now_ms)
 static vod_xop tunnel_answered(vod_exchange *x, long long now_ms)
 {
     long st = x->h1.status;
-    if (x->h1.extra)
-        return failf(x, VOD_FAIL_PROXY, "the proxy sent more than its answer to CONNECT");
     if (st >= 200 && st <= 299) {
+        if (x->h1.extra)                /* the server speaks after the client in TLS */
+            return failf(x, VOD_FAIL_PROXY, "the proxy sent more than its answer to CONNECT");
         vod_h1_start(&x->h1, x->h1.max_body);
         if (x->route->handshake)
             return ask(x, X_HANDSHAKE, VOD_XOP_HANDSHAKE, now_ms);
