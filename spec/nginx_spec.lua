@@ -356,7 +356,7 @@ describe("in nginx #nginx", function()
     end)
   end)
 
-  describe("the README's nginx.conf", function()
+  describe("docs/openresty.md's nginx.conf", function()
     local example = root .. "/examples/openresty/nginx.conf"
     local function read(path)
       local f = assert(io.open(path))
@@ -366,8 +366,10 @@ describe("in nginx #nginx", function()
     end
 
     it("is examples/openresty/nginx.conf, word for word", function()
-      local readme = read(root .. "/README.md")
-      local block = readme:match("```nginx\n(.-)```")
+      local doc = read(root .. "/docs/openresty.md")
+      -- the first nginx block after the heading of the section that shows it
+      local text = assert(doc:match("\n## A complete nginx%.conf\n(.*)$"), "docs/openresty.md: no such section")
+      local block = assert(text:match("```nginx\n(.-)```"), "docs/openresty.md: no nginx block in the section")
       assert.equal(read(example), block)
     end)
 

@@ -1,6 +1,7 @@
 -- Pushed event notifications: vod.parse_event and vod.verify_event_sign,
 -- against good, tampered, expired and malformed input. Sign = MD5(SignKey +
--- T) (reference/vod-api.md, section 9); the vectors were computed with
+-- T), SignKey being the application's (ModifyEventConfig,
+-- https://www.tencentcloud.com/document/api/266/57589); the vectors were computed with
 -- Python's hashlib, and one more is computed by it at run time.
 local vod = require "tencentcloud.vod"
 local safe = require "tencentcloud.vod.safe"

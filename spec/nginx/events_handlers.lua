@@ -33,7 +33,7 @@ local function describe_err(err)
            option = err.option, reason = err.reason, action = err.action }
 end
 
--- The consumer as the README shows it: a timer that runs consume_events for
+-- The consumer as docs/openresty.md shows it: a timer that runs consume_events for
 -- a while, then arms itself again (a new coroutine each round), until the
 -- worker exits.
 function M.start_consumer()
