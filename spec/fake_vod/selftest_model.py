@@ -56,6 +56,8 @@ def test_all_actions_minimal(c):
     R.eq("API answers minimal requests: success or UnsupportedOperation", wrong, {})
     R.eq("actions with required members exercised",
          sum(1 for a in actions.values() if minimal(objects, a["input"])), 177)
+    R.eq("/_control/actions lists the implemented ones", c.ctl("GET", "actions")[1],
+         {"implemented": sorted(IMPLEMENTED)})
 
 
 def _expect(c, name, action, params, want, path):
