@@ -23,7 +23,8 @@
 -- The implemented actions come from the fake (GET /_control/actions); one
 -- that the lifecycle below does not drive is called with a request built
 -- from the model (its required members, values taken from earlier requests
--- and answers by name), so an action added to the fake later is walked too.
+-- and answers by name, the fake's example request of it laid over them), so
+-- an action added to the fake later is walked too.
 local cjson = require "cjson"
 local http = require "socket.http"
 local ltn12 = require "ltn12"
@@ -429,10 +430,12 @@ describe("the fake endpoint's answers, walked against the model's output structu
   end)
 
   it("every action the fake implements, one added later included", function()
-    local implemented = control("GET", "actions").implemented
+    local listed = control("GET", "actions")
+    local implemented, examples = listed.implemented, listed.examples
     assert.is_true(#implemented >= 5)
     -- a request from the model: its required members, at every depth; a
-    -- top-level member takes the last value of that name sent or answered
+    -- top-level member takes the last value of that name sent or answered,
+    -- and the fake's example request of the action (if it has one) goes over it
     local samples = { string = "x", int64 = 1, uint64 = 1, float = 1.5, bool = true, datetime_iso = "x" }
     local function fits(m, v)
       if m.type == "list" or m.type == "object" then return false end
@@ -461,7 +464,9 @@ describe("the fake endpoint's answers, walked against the model's output structu
       local progress = false
       for _, action in ipairs(implemented) do
         if not tried[action] then
-          local ok, err = pcall(call, action, minimal(M.inputs[action], true), "from the model")
+          local params = minimal(M.inputs[action], true)
+          for k, v in pairs(examples[action] or {}) do params[k] = v end
+          local ok, err = pcall(call, action, params, "from the model")
           if ok then
             tried[action], progress, generic = true, true, generic + 1
           elseif vod.is_error(err) then          -- the API's answer was an error

@@ -120,3 +120,12 @@ ACTIONS = {
     "PullEvents": (None, pull.pull_events),
     "ConfirmEvents": (None, pull.confirm_events),
 }
+
+# Action -> a request it answers with success on a fresh fake, for a caller that
+# drives every implemented action without knowing them (spec/shape_spec.lua,
+# through GET /_control/actions): it builds a request from the model (required
+# members, values of earlier requests and answers) and lays this over it. An
+# action that needs an earlier answer (a TaskId, an EventHandle) needs none here.
+EXAMPLES = {
+    "CreateAigcSubject": {"SubjectImages": ["https://example.com/hero.png"]},
+}

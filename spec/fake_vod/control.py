@@ -166,8 +166,9 @@ def _validate(state, model, body):
 
 
 def _actions(state, model, body):
-    """The actions this fake implements (the model's others: UnsupportedOperation)."""
-    return {"implemented": sorted(actions.ACTIONS)}
+    """The actions this fake implements (the model's others: UnsupportedOperation),
+    and example requests of some (actions.EXAMPLES)."""
+    return {"implemented": sorted(actions.ACTIONS), "examples": actions.EXAMPLES}
 
 
 ROUTES = {
