@@ -2,6 +2,7 @@
 import json
 import uuid
 
+import actions
 import faults
 import pipeline
 from apierror import ApiError
@@ -123,6 +124,11 @@ def _add_events(state, model, body):
     extra = data.get("event", {})
     if not isinstance(etype, str) or not etype or not isinstance(extra, dict):
         raise ControlError("`EventType` must be a string, `event` an object")
+    fields = model.structs["EventContent"]
+    unknown = [k for k in extra if k not in fields or k in ("EventHandle", "EventType")]
+    if unknown:
+        raise ControlError("`event` may hold only EventContent's event fields, not %s"
+                           % ", ".join(sorted(unknown)))
     items = []
     for _ in range(count):
         content = {"EventType": etype}
@@ -159,7 +165,14 @@ def _validate(state, model, body):
     return {"ok": True}
 
 
+def _actions(state, model, body):
+    """The actions this fake implements (the model's others: UnsupportedOperation),
+    and example requests of some (actions.EXAMPLES)."""
+    return {"implemented": sorted(actions.ACTIONS), "examples": actions.EXAMPLES}
+
+
 ROUTES = {
+    ("GET", "/_control/actions"): _actions,
     ("GET", "/_control/stats"): lambda state, model, body: state.stats(),
     ("GET", "/_control/last"): lambda state, model, body: state.last(),
     ("GET", "/_control/requests"): lambda state, model, body: state.recorded(),

@@ -56,6 +56,12 @@ def test_all_actions_minimal(c):
     R.eq("API answers minimal requests: success or UnsupportedOperation", wrong, {})
     R.eq("actions with required members exercised",
          sum(1 for a in actions.values() if minimal(objects, a["input"])), 177)
+    listed = c.ctl("GET", "actions")[1]
+    R.eq("/_control/actions lists the implemented ones", listed["implemented"],
+         sorted(IMPLEMENTED))
+    for name, example in sorted(listed["examples"].items()):
+        params = dict(minimal(objects, actions[name]["input"]), **example)
+        R.eq("example request of %s succeeds" % name, code(c.call(name, params)[2]), None)
 
 
 def _expect(c, name, action, params, want, path):
