@@ -10,11 +10,13 @@ UnsupportedOperation for an action the fake does not implement.
 import json
 import re
 
+import manifest
 import pipeline
 import pull
 import subjects
 import tasks
 import tc3
+import uploads
 from apierror import ApiError, new_request_id
 
 API_VERSION = "2018-07-17"
@@ -116,4 +118,7 @@ ACTIONS = {
     "CreateAigcVideoTask": (None, pipeline.create_aigc_video_task),
     "PullEvents": (None, pull.pull_events),
     "ConfirmEvents": (None, pull.confirm_events),
+    "ApplyUpload": (uploads.validate_sub_app_id, uploads.apply_upload),
+    "CommitUpload": (uploads.validate_sub_app_id, uploads.commit_upload),
+    "ParseStreamingManifest": (None, manifest.parse_streaming_manifest),
 }

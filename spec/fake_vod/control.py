@@ -2,6 +2,7 @@
 import json
 import uuid
 
+import cos_control
 import faults
 import pipeline
 from apierror import ApiError
@@ -39,6 +40,8 @@ CONFIG_CHECKS = {
     "video_seconds": lambda v, model: _is_seconds(v),
     "pull_wait": lambda v, model: _is_seconds(v, 0, 60),
     "confirm_window": lambda v, model: _is_seconds(v, 0.001),
+    "upload_session_seconds": lambda v, model: _is_seconds(v, 0, 7 * 86400),
+    "cos_clock_offset": lambda v, model: _is_number(v),
 }
 FAULT_PARAM_CHECKS = {
     "seconds": lambda v: _is_number(v) and 0 <= v <= 3600,
@@ -174,6 +177,7 @@ ROUTES = {
     ("POST", "/_control/config"): _config,
     ("POST", "/_control/fault"): _fault,
 }
+ROUTES.update(cos_control.ROUTES)
 
 
 def handle(state, model, method, path, body):
@@ -184,5 +188,5 @@ def handle(state, model, method, path, body):
         return 404, {"error": "no such control endpoint", "endpoints": known}
     try:
         return 200, route(state, model, body)
-    except ControlError as e:
+    except (ControlError, cos_control.ControlError) as e:
         return 400, {"error": str(e)}
