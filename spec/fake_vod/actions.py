@@ -12,12 +12,14 @@ the model lists, null where the handler has no value.
 import json
 import re
 
+import manifest
 import pipeline
 import pull
 import shape
 import subjects
 import tasks
 import tc3
+import uploads
 from apierror import ApiError, new_request_id
 
 API_VERSION = "2018-07-17"
@@ -119,6 +121,9 @@ ACTIONS = {
     "CreateAigcVideoTask": (None, pipeline.create_aigc_video_task),
     "PullEvents": (None, pull.pull_events),
     "ConfirmEvents": (None, pull.confirm_events),
+    "ApplyUpload": (uploads.validate_sub_app_id, uploads.apply_upload),
+    "CommitUpload": (uploads.validate_sub_app_id, uploads.commit_upload),
+    "ParseStreamingManifest": (None, manifest.parse_streaming_manifest),
 }
 
 # Action -> a request it answers with success on a fresh fake, for a caller that

@@ -3,6 +3,7 @@ import json
 import uuid
 
 import actions
+import cos_control
 import faults
 import pipeline
 from apierror import ApiError
@@ -40,6 +41,8 @@ CONFIG_CHECKS = {
     "video_seconds": lambda v, model: _is_seconds(v),
     "pull_wait": lambda v, model: _is_seconds(v, 0, 60),
     "confirm_window": lambda v, model: _is_seconds(v, 0.001),
+    "upload_session_seconds": lambda v, model: _is_seconds(v, 0, 7 * 86400),
+    "cos_clock_offset": lambda v, model: _is_number(v),
 }
 FAULT_PARAM_CHECKS = {
     "seconds": lambda v: _is_number(v) and 0 <= v <= 3600,
@@ -187,6 +190,7 @@ ROUTES = {
     ("POST", "/_control/config"): _config,
     ("POST", "/_control/fault"): _fault,
 }
+ROUTES.update(cos_control.ROUTES)
 
 
 def handle(state, model, method, path, body):
@@ -197,5 +201,5 @@ def handle(state, model, method, path, body):
         return 404, {"error": "no such control endpoint", "endpoints": known}
     try:
         return 200, route(state, model, body)
-    except ControlError as e:
+    except (ControlError, cos_control.ControlError) as e:
         return 400, {"error": str(e)}

@@ -18,7 +18,10 @@ SAMPLES = {"string": "x", "int64": 1, "uint64": 1, "float": 1.5, "bool": True}
 IMPLEMENTED = {"CreateAigcSubject": "InvalidParameter",   # no image nor video
                "DescribeTaskDetail": "InvalidParameterValue.TaskId",
                "CreateAigcVideoTask": None, "PullEvents": None,
-               "ConfirmEvents": "InvalidParameterValue"}
+               "ConfirmEvents": "InvalidParameterValue",
+               "ApplyUpload": "InvalidParameterValue.MediaType",          # "x"
+               "CommitUpload": "InvalidParameterValue.VodSessionKey",    # unknown
+               "ParseStreamingManifest": "InvalidParameterValue.MediaManifestContent"}
 
 
 def load_model():
