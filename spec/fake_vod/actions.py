@@ -133,4 +133,7 @@ ACTIONS = {
 # action that needs an earlier answer (a TaskId, an EventHandle) needs none here.
 EXAMPLES = {
     "CreateAigcSubject": {"SubjectImages": ["https://example.com/hero.png"]},
+    "ApplyUpload": {"MediaType": "mp4", "CoverType": "jpg"},
+    "ParseStreamingManifest": {"MediaManifestContent": "#EXTM3U\n#EXTINF:4,\nseg-0.ts\n#EXT-X-ENDLIST\n",
+                               "ManifestType": "m3u8"},
 }

@@ -7,7 +7,10 @@
   GET  /_control/cos/fault      the COS fault, or null
   POST /_control/cos/fault      set it: {"mode", "count", "operation", "part_number", ...}
 """
+import hashlib
 import json
+
+import crc64
 
 from coserror import DEFAULT_CODES
 import cos
@@ -91,7 +94,27 @@ def _set_fault(state, model, body):
     return {"ok": True, "fault": fault}
 
 
+def _put_object(state, model, body):
+    """A test's shortcut: an object stored at a key as if PUT, without a
+    session or a signature (a spec that walks CommitUpload's answer)."""
+    try:
+        data = json.loads(body.decode("utf-8") or "{}")
+    except ValueError:
+        raise ControlError("body is not valid JSON")
+    if not isinstance(data, dict) or not isinstance(data.get("key"), str) or not data["key"]:
+        raise ControlError("body must be {\"key\": text, \"data\": text}")
+    blob = str(data.get("data", "")).encode("utf-8")
+    path = state.cos.new_path()
+    with open(path, "wb") as f:
+        f.write(blob)
+    state.cos.put_object(state.cos.generation, data["key"], path, len(blob),
+                         hashlib.md5(blob).hexdigest(), crc64.crc64(blob),
+                         data.get("content_type", "application/octet-stream"))
+    return {"ok": True}
+
+
 ROUTES = {
+    ("POST", "/_control/cos/object"): _put_object,
     ("GET", "/_control/cos/requests"): lambda state, model, body: state.cos.requests(),
     ("GET", "/_control/cos/uploads"): lambda state, model, body: state.cos.upload_list(),
     ("GET", "/_control/cos/objects"): lambda state, model, body: state.cos.object_list(),
