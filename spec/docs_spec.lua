@@ -12,17 +12,6 @@ local function read(path)
   return s
 end
 
--- The building blocks of the cosocket transport that are leaving the public
--- surface (they become private to the transport): not documented, so not
--- asked for here.
-local LEAVING_METHODS = {
-  retry_plan = true, finish_error = true, request_policy = true, rate_limit_wait = true,
-  adapt_rate = true, learn_clock = true, wait_plan = true, check_task = true,
-  credentials_due = true, credentials_from_function = true, metadata_request = true,
-  metadata_response = true,
-}
-local LEAVING_FIELDS = { _error = true }   -- vod._error, the transport's error constructor
-
 -- A file's text between a heading line and the next heading of the same or a
 -- higher level.
 local function section(path, heading)
@@ -66,7 +55,7 @@ describe("the docs document", function()
       -- the API's actions are generated from the model, and so is their reference
       if vod.describe_action(name) then
         typed[#typed + 1] = name
-      elseif not LEAVING_METHODS[name] then
+      else
         names[#names + 1] = name
       end
     end
@@ -94,7 +83,7 @@ describe("the docs document", function()
     local names = {}
     for name in pairs(vod) do
       -- the API's actions through the default client: as the client's methods
-      if not name:match("^_") and not LEAVING_FIELDS[name] and not vod.describe_action(name) then
+      if not vod.describe_action(name) then
         names[#names + 1] = name
       end
     end
