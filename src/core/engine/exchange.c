@@ -204,10 +204,19 @@ static vod_xop answered(vod_exchange *x)
     return x->h1.keep_alive && !x->h1.extra ? VOD_XOP_KEEP : VOD_XOP_CLOSE;
 }
 
+/* The status of a final answer whose status line was read (a 1xx is reset
+ * by the reader at its end), for the error of a failure that comes after. */
+static void note_status(vod_exchange *x)
+{
+    if (x->h1.status >= 200)
+        x->http_status = x->h1.status;
+}
+
 static vod_xop received(vod_exchange *x, const vod_xev *ev, long long now_ms)
 {
     vod_h1_rc rc;
     if (ev->kind == VOD_XEV_FAIL) {
+        note_status(x);
         if (ev->fail == VOD_FAIL_TIMEOUT)
             return failf(x, VOD_FAIL_TIMEOUT, "timed out after %ld ms waiting for the "
                          "response", x->timeout_ms);
@@ -219,9 +228,12 @@ static vod_xop received(vod_exchange *x, const vod_xev *ev, long long now_ms)
         rc = vod_h1_eof(&x->h1);
         if (rc == VOD_H1_DONE)
             return answered(x);
+        note_status(x);
         return died(x, x->h1.error, NULL);
     }
     rc = vod_h1_feed(&x->h1, ev->data, ev->len, &x->body);
+    if (rc != VOD_H1_MORE && rc != VOD_H1_DONE)
+        note_status(x);
     switch (rc) {
     case VOD_H1_MORE:
         return ask(x, X_RECV, VOD_XOP_RECV, now_ms);
@@ -230,14 +242,11 @@ static vod_xop received(vod_exchange *x, const vod_xev *ev, long long now_ms)
     case VOD_H1_TOO_LARGE: {
         char d[24];
         snprintf(d, sizeof d, "%zu", x->h1.max_body);
-        x->http_status = x->h1.status;      /* the status line was read */
         return failf(x, VOD_FAIL_TOO_LARGE, "response body larger than the cap of %s bytes", d);
     }
     case VOD_H1_NOMEM:
         return failf(x, VOD_FAIL_NOMEM, "out of memory reading the response");
     default:
-        if (x->h1.status >= 200)
-            x->http_status = x->h1.status;
         return failf(x, VOD_FAIL_NETWORK, "%s", x->h1.error);
     }
 }
