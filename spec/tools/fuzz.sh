@@ -15,11 +15,11 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
-  fuzz_http1 fuzz_event_sign"
+  fuzz_http1 fuzz_event_sign fuzz_cos_sign"
 CORE="core/util/buf core/util/utf8 core/util/suggest core/config/rules core/sign/tc3_sign
   binding/json/json_encode binding/json/json_decode binding/check/check binding/check/check_model
   model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/http1
-  core/sign/event_sign"
+  core/sign/event_sign core/sign/cos_sign"
 # every folder of the core and the binding: headers are included by file name
 INCS=$(for d in src/core/*/ src/binding/*/ src/binding src/model; do printf -- '-I%s ' "${d%/}"; done)
 CC=${CC:-clang}
@@ -115,6 +115,28 @@ cat >"$OUT/http1.dict" <<'EOF'
 "ffffffff"
 EOF
 
+cat >"$OUT/cos_sign.dict" <<'EOF'
+"\x00"
+"\x01"
+"\x03"
+"PUT"
+"host"
+"Host"
+"x-cos-security-token"
+"Content-MD5"
+"uploadId"
+"partNumber"
+"uploads"
+"/"
+"&"
+"%"
+" "
+"\x09"
+"\x0d\x0a"
+"\x7f"
+"\xe8\x85\xbe"
+EOF
+
 echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
@@ -137,6 +159,7 @@ for name in $HARNESSES; do
     fuzz_profile)      opts="-max_len=2048" ;;
     fuzz_http1)        opts="-max_len=2048 -dict=$OUT/http1.dict" ;;
     fuzz_event_sign)   opts="-max_len=256" ;;
+    fuzz_cos_sign)     opts="-max_len=2048 -dict=$OUT/cos_sign.dict" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"
