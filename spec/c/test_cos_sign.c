@@ -173,7 +173,6 @@ static void upload_requests(void)
 static void properties(void)
 {
     vod_cos_kv h[7], p[2];
-    char first[512];
     size_t n = 7;
     unsigned seed = 12345;
 
@@ -432,6 +431,7 @@ static void refusals(void)
         CHECK(vod_cos_sign(&z, &r, &A, why) == -1 && why_is("the signer is not initialised"),
               "a zeroed signer refuses to sign");
         CHECK(vod_cos_sign(&S, &r, NULL, why) == -1 && why_is("no output buffer given"), "no output");
+        CHECK(vod_cos_sign(&S, NULL, &A, why) == -1 && why_is("no request given"), "no request");
     }
 
     /* free */

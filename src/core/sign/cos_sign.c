@@ -418,8 +418,12 @@ int vod_cos_sign(vod_cos_signer *s, const vod_cos_request *req, vod_buf *auth,
         return -1;
     }
     vod_buf_reset(auth);
-    if (s == NULL || req == NULL || s->secret_key == NULL || !s->md_inited) {
+    if (s == NULL || s->secret_key == NULL || !s->md_inited) {
         say(why, "the signer is not initialised");
+        return -1;
+    }
+    if (req == NULL) {
+        say(why, "no request given");
         return -1;
     }
 
