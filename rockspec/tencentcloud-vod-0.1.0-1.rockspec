@@ -24,8 +24,9 @@ is sent, structured error objects.
 dependencies = {
    "lua >= 5.1",
 }
--- libcurl and mbedTLS (libcurl4-openssl-dev, libmbedtls-dev) are found by
--- CMake, which knows Debian's multiarch include directories.
+-- libcurl, mbedTLS, OpenSSL and libexpat (libcurl4-openssl-dev, libmbedtls-dev,
+-- libssl-dev, libexpat1-dev) are found by CMake, which knows Debian's multiarch
+-- include directories.
 build = {
    type = "cmake",
    variables = {
