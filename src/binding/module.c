@@ -10,6 +10,7 @@
 #include "client.h"
 #include "methods.h"
 #include "model_lua.h"
+#include "options.h"
 #include "proxy_lua.h"
 #include "wait.h"
 
@@ -44,6 +45,17 @@ static int mod_error(lua_State *L)
     const char *action = vod_arg_opt_string(L, 2, NULL);
     const char *msg = vod_arg_check_string(L, 3, NULL);
     vod_error_push(L, code, action, "%s", msg);
+    return 1;
+}
+
+/* vod.defaults() -> a new table: vod.new's option defaults, with wait_task
+ * and consume_events sub-tables of theirs */
+static int mod_defaults(lua_State *L)
+{
+    lua_settop(L, 0);
+    vod_options_push_defaults(L);
+    vod_events_push_defaults(L);
+    lua_setfield(L, -2, "consume_events");
     return 1;
 }
 
@@ -106,6 +118,7 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "actions", vod_l_actions },
         { "describe_action", vod_l_describe_action },
         { "describe_struct", vod_l_describe_struct },
+        { "defaults", mod_defaults },
         { "parse_event", vod_l_parse_event },
         { "verify_event_sign", vod_l_verify_event_sign },
         { NULL, NULL },

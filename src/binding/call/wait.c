@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "args.h"
 #include "compat.h"
+#include "defaults.h"
 #include "errors.h"
 #include "vod_model.h"
 
@@ -41,8 +42,8 @@ static int read_opts(lua_State *L, wait_opts *w)
 {
     static const char *const known[] = { "interval", "timeout", "SubAppId", "progress" };
     int params;
-    w->interval = 2;
-    w->timeout = 600;
+    w->interval = VOD_DEFAULT_WAIT_INTERVAL;
+    w->timeout = VOD_DEFAULT_WAIT_TIMEOUT;
     w->progress = 0;
     lua_createtable(L, 0, 2);
     params = lua_gettop(L);

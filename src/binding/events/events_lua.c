@@ -50,6 +50,16 @@ int vod_m_consume_events(lua_State *L)
     return lua_gettop(L) - 3;
 }
 
+void vod_events_push_defaults(lua_State *L)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, EVENTS_MODULE);
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, "defaults");
+    lua_remove(L, -2);
+    lua_call(L, 0, 1);
+}
+
 /* The verdict's name in err.reason. */
 static const char *reason_name(vod_esign v)
 {
