@@ -519,14 +519,37 @@ describe("tcvod", function()
         has(out, "  --SubAppId N", "uint64")
       end)
 
+      it("the editions that have the action and its API Explorer pages, for each kind", function()
+        local CHINA = "https://console.cloud.tencent.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+        local INTL = "https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+        local function section(out)
+          return out:match("\n(Editions: .-\n)\n")
+        end
+        local out = check(run { "help", "CreateAigcVideoTask" }, 0).out
+        assert.equal("Editions: china, intl (both sites have it).\n" ..
+          "API Explorer (intl): " .. INTL .. "CreateAigcVideoTask\n" ..
+          "API Explorer (china): " .. CHINA .. "CreateAigcVideoTask\n", section(out))
+        out = check(run { "help", "process-image" }, 0).out
+        assert.equal("Editions: china only (--site china; the other edition lacks it).\n" ..
+          "API Explorer (china): " .. CHINA .. "ProcessImage\n", section(out))
+        out = check(run { "help", "CreateCDNDomain" }, 0).out
+        assert.equal("Editions: intl only (--site intl, the default; the other edition lacks it).\n" ..
+          "API Explorer (intl): " .. INTL .. "CreateCDNDomain\n", section(out))
+        -- a member one edition lacks, in an action both have
+        out = check(run { "help", "SearchMedia" }, 0).out
+        has(out, "  --KnowledgeBases TEXT", "list of string (repeat the flag, or a JSON array), china only")
+        has(out, "  --Text TEXT", "string")
+        assert.equal(0, fake.stats().requests)
+      end)
+
       it("tcvod help lists all the actions with their kebab-case names, and the commands", function()
         local out = check(run { "help" }, 0).out
         local acts = vod.actions()
-        assert.equal(231, #acts)
+        assert.equal(237, #acts)
         for _, s in ipairs { "create-aigc-subject", "ACTION [--Name VALUE]...", "task ", "call ", "help " } do
           assert.truthy(out:find("\n  " .. s, 1, true), s)
         end
-        local section = out:match("\nActions %(231, API name and kebab%-case form%):\n(.*)$")
+        local section = out:match("\nActions %(237, API name and kebab%-case form%):\n(.*)$")
         assert.truthy(section, out)
         local listed = {}
         for l in section:gmatch("[^\n]+") do

@@ -203,7 +203,13 @@ local function metavar(p)
 end
 M.metavar = metavar
 
-local function type_text(p)
+-- ", china only" for a member that not every edition of the action has.
+local function editions_note(m, d)
+  if #m.editions < #d.editions then return ", " .. table.concat(m.editions, " and ") .. " only" end
+  return ""
+end
+
+local function type_text(p, d)
   local t
   if p.object then
     t = p.list and ("list of %s (JSON array of objects)"):format(p.type)
@@ -213,15 +219,15 @@ local function type_text(p)
   end
   if p.required then t = t .. ", required" end
   if p.disabled then t = t .. ", deprecated" end
-  return t
+  return t .. editions_note(p, d)
 end
 
-local function member_type(m)
+local function member_type(m, d)
   local t = m.list and ("list of " .. m.type) or m.type
   if m.object then t = t .. (m.list and " (objects)" or " (object)") end
   if m.required then t = t .. ", required" end
   if m.disabled then t = t .. ", deprecated" end
-  return t
+  return t .. editions_note(m, d)
 end
 
 -- Required first, then the model's order (a stable split).
@@ -241,11 +247,11 @@ end
 function M.params_text(d)
   local out = {}
   for _, p in ipairs(ordered(d.params)) do
-    out[#out + 1] = line("  --" .. p.name .. " " .. metavar(p), type_text(p), 34)
+    out[#out + 1] = line("  --" .. p.name .. " " .. metavar(p), type_text(p, d), 34)
     if p.object then
       local s = vod.describe_struct(p.type)
       for _, m in ipairs(ordered(s and s.members or {})) do
-        out[#out + 1] = line("      " .. m.name, member_type(m), 34)
+        out[#out + 1] = line("      " .. m.name, member_type(m, d), 34)
       end
     end
   end
@@ -265,6 +271,24 @@ level down; the library checks every parameter at every depth against the
 model before anything is sent.
 ]]
 
+-- The editions that have the action, and its page in each one's API Explorer
+-- (the library's default site first).
+function M.editions_text(d)
+  local out = {}
+  local default = vod.defaults().site
+  if #d.editions > 1 then
+    out[1] = ("Editions: %s (both sites have it)."):format(table.concat(d.editions, ", "))
+  else
+    out[1] = ("Editions: %s only (--site %s%s; the other edition lacks it)."):format(d.editions[1],
+      d.editions[1], d.editions[1] == default and ", the default" or "")
+  end
+  if d.links[default] then out[#out + 1] = ("API Explorer (%s): %s"):format(default, d.links[default]) end
+  for _, e in ipairs(d.editions) do
+    if e ~= default then out[#out + 1] = ("API Explorer (%s): %s"):format(e, d.links[e]) end
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
 function M.help(d, typed, flag_lines, global_text, exit_codes)
   local flags = M.flags(d)
   local options = #flags > 0 and ("\nOptions:\n" .. flag_lines(flags) .. "\n" ..
@@ -277,10 +301,11 @@ function M.help(d, typed, flag_lines, global_text, exit_codes)
     note = "The command create-aigc-subject (--name, --image) is its friendly form.\n"
   end
   return ("Usage: tcvod %s [--Name VALUE]... [options]\n%s\n" ..
-    "The VOD action %s (client:%s{...} in Lua).\n%s\n%s\n" ..
+    "The VOD action %s (client:%s{...} in Lua).\n%s\n%s\n%s" ..
     "Parameters (%s; required first, then the model's order):\n%s\n\n%s%s\n" ..
     "Global options:\n%s\n\n%s"):format(
-      typed, also, d.action, d.method, KIND_TEXT[d.kind] or d.kind, note, d.input,
+      typed, also, d.action, d.method, KIND_TEXT[d.kind] or d.kind, M.editions_text(d),
+      note ~= "" and (note .. "\n") or "", d.input,
       M.params_text(d), VALUES, options, global_text, exit_codes)
 end
 
