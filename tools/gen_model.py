@@ -5,12 +5,14 @@
     python3 tools/gen_model.py --check      # exits 1 naming each output that differs
     python3 tools/gen_model.py --differences  # lists what differs between the editions
 
-Input: the official description of VOD 2018-07-17 reduced to facts, in its two
-editions: the Chinese site's, model/vod-2018-07-17.model.json (--china PATH),
-and the international site's, model/vod-2018-07-17.intl.model.json (--intl
-PATH). The outputs describe their union (see merge() for its rules): every
-action of either edition, each knowing its editions, and every structure with
-the members of either edition.
+Input: the official description of VOD 2018-07-17 (the one the official SDKs
+and tccli are generated from) reduced to facts: actions, structures, members,
+types, required and deprecated flags; in its two editions: the Chinese
+site's, model/vod-2018-07-17.model.json (--china PATH), and the international
+site's, model/vod-2018-07-17.intl.model.json (--intl PATH). The outputs
+describe their union (see merge() for its rules): every action of either
+edition, each knowing its editions, and every structure with the members of
+either edition.
 
 Outputs (both committed; never edit them by hand):
   src/model/vod_model_data.c   the request side as static const C tables (see
@@ -66,7 +68,7 @@ class ModelError(Exception):
 
 
 def snake_case(name):
-    """reference/vod-api.md section 8: split before an upper-case letter that
+    """An action's method name: split before an upper-case letter that
     follows a lower-case letter or a digit, and before the last upper-case
     letter of a run that is followed by a lower-case one; lower-case all."""
     out = []

@@ -3,13 +3,15 @@
 The API has two editions, each with its official model: the Chinese site's
 (model/vod-2018-07-17.model.json in the project) and the international
 site's (model/vod-2018-07-17.intl.model.json). A model lists every action
-with its input structure, and every structure with its members: name, type
+with its input and output structures (`outputs`: action -> output structure,
+used by shape.py), and every structure with its members: name, type
 (int, float, string, bool, list, object), member (list element type or
 structure name; int64/uint64 for an int), required, disabled.
 
 The fake validates with the union of the models it is given (by default
 both), so that a request valid in either edition is valid here:
-  * an action of any of the models; its input structure named alike in each;
+  * an action of any of the models; its input and output structures named
+    alike in each;
   * a structure's members: those of every model that has the structure;
   * a member is required only when every model that has its structure
     requires it (required in one, optional or absent in another: optional);
@@ -49,12 +51,13 @@ class Model:
         for path in paths or DEFAULT_PATHS:
             with open(path, encoding="utf-8") as f:
                 models.append((path, json.load(f)))
-        self.actions = {}
+        self.actions, self.outputs = {}, {}
         for path, data in models:
             for name, a in data["actions"].items():
-                if self.actions.setdefault(name, a["input"]) != a["input"]:
-                    raise ModelConflict("%s: %s takes %s, elsewhere %s"
-                                        % (path, name, a["input"], self.actions[name]))
+                for table, key in ((self.actions, "input"), (self.outputs, "output")):
+                    if table.setdefault(name, a[key]) != a[key]:
+                        raise ModelConflict("%s: %s's %s is %s, elsewhere %s"
+                                            % (path, name, key, a[key], table[name]))
         # structure -> {member name: member description}, in model order
         # (the first model's, then the members only a later one has)
         self.structs = {}

@@ -17,4 +17,9 @@
  * returns 0 and writes a message (with the byte offset) to err. */
 int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen);
 
+/* The same; with empty_object set, an object left with no member (`{}`)
+ * becomes vod.empty_object, so that it is written {} again (json_encode.h). */
+int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_object, char *err,
+                       size_t errlen);
+
 #endif
