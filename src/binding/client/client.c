@@ -200,6 +200,9 @@ int vod_client_new(lua_State *L)
     vod_options o;
     vod_client *c;
 
+    /* the options at index 1 (nil when none): what the readers push goes above,
+     * so index 1 stays the options (vod_creds_read pushes its scratch box) */
+    lua_settop(L, 1);
     /* raise on bad options: nothing acquired yet */
     vod_options_read(L, 1, &o);
     vod_creds_read(L, lua_isnoneornil(L, 1) ? 0 : 1, &o.cred);
