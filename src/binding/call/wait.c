@@ -169,6 +169,7 @@ int vod_l_wait_plan(lua_State *L)
 {
     wait_opts w;
     int params;
+    lua_settop(L, 3);
     (void)vod_client_check(L, 1);
     vod_arg_check_string(L, 2, NULL);
     params = read_opts(L, &w);
