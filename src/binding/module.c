@@ -15,6 +15,8 @@
 #include "options.h"
 #include "private.h"
 #include "proxy_lua.h"
+#include "upload_curl.h"
+#include "upload_lua.h"
 #include "wait.h"
 
 #define DEFAULT_KEY "tencentcloud.vod.default_client"
@@ -83,6 +85,7 @@ static void make_private(lua_State *L)
         { "unknown_option", vod_l_unknown_option },
         { "proxy", vod_l_proxy_for_transport },
         { "part", vod_l_part },
+        { "start_upload", vod_l_upload_start },
         { NULL, NULL },
     };
     /* wait_task's checks, named as wait_task in argument errors */
@@ -139,6 +142,7 @@ MODULE_FN(mod_action, vod_m_action)
 MODULE_FN(mod_call, vod_m_call)
 MODULE_FN(mod_wait_task, vod_m_wait_task)
 MODULE_FN(mod_consume_events, vod_m_consume_events)
+MODULE_FN(mod_upload, vod_m_upload)
 
 /* the one exported symbol (the build hides the rest) */
 #define VOD_EXPORT __attribute__((visibility("default")))
@@ -166,12 +170,15 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "call", mod_call },
         { "wait_task", mod_wait_task },
         { "consume_events", mod_consume_events },
+        { "upload", mod_upload },
         { NULL, NULL },
     };
     vod_errors_init(L);
     vod_methods_init(L);
     vod_json_lua_init(L);
     vod_call_lua_init(L);
+    vod_upload_lua_init(L);
+    vod_upload_curl_init(L);
     make_private(L);
     lua_newtable(L);
     vod_args_register(L, fns, 0);

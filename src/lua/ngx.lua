@@ -43,22 +43,13 @@ return function(vod, methods, private)
     end
   end
 
-  -- Where a client's connections go, and the pool that keeps them: one per
-  -- host, port, server name and verification (always on), and per proxy and
-  -- its credentials (hashed: a pool's name may be logged).
+  -- What a client's calls need of nginx: its lua_shared_dict, when the rate
+  -- is shared through one.
   local function conf(client, action)
     local c = conf_of[client]
     if c then return c end
-    local s = settings(client)
-    c = { server_name = s.host, tls = s.scheme == "https", host = s.host, port = s.port }
-    c.pool = ("tencentcloud-vod:%s:%s:%d:%s:verify"):format(s.scheme, s.host, s.port, s.host)
-    local p = private.proxy(client)
-    if p then
-      c.host, c.port = p.host, p.port
-      c.pool = c.pool .. ":via:" .. p.hostport
-        .. (p.user and (":" .. ngx.md5(p.user .. ":" .. (p.password or ""))) or "")
-    end
-    local rl = s.rate_limit
+    c = {}
+    local rl = settings(client).rate_limit
     if rl and rl.shared_dict then
       c.dict = ngx.shared[rl.shared_dict]
       if not c.dict then
@@ -77,79 +68,115 @@ return function(vod, methods, private)
     return "network"
   end
 
+  -- One I/O step of the engine on a connection (io.sock): what the step
+  -- asked (op and its values), done; returns what to tell the engine.
+  local function io(conn, op, a, b, host, port, pool)
+    local sock = conn.sock
+    if op == "recv" then
+      sock:settimeout(a)
+      local data, err = sock:receiveany(RECV_CHUNK)
+      if data then return data end
+      return nil, kind(err), err
+    elseif op == "send" then
+      sock:settimeout(b)
+      local ok, err = sock:send(a)
+      if ok then return true end
+      return false, kind(err), err
+    elseif op == "connect" then
+      sock = tcp()
+      conn.sock = sock
+      sock:settimeout(a)
+      local ok, err
+      if pool then ok, err = sock:connect(host, port, { pool = pool })
+      else ok, err = sock:connect(host, port) end
+      if ok then return true, sock:getreusedtimes() > 0 end
+      conn.sock = nil
+      local k = err == "timeout" and "timeout" or err:find("resolv", 1, true) and "dns" or "connect"
+      if k == "dns" then err = err .. "; nginx needs a 'resolver' directive" end
+      return false, k, err
+    elseif op == "handshake" then
+      sock:settimeout(a)
+      -- false: no session object wanted; with nil, lua-resty-core asserts on
+      -- a failed verification after the handshake yielded (a 500, not our error)
+      local session, err = sock:sslhandshake(false, b, true)
+      if session ~= nil then return true end
+      -- "18: self-signed certificate", "certificate host mismatch": verification
+      local verify = err and (err:find("^%d+: ") or err:find("host mismatch", 1, true))
+      return false, err == "timeout" and "timeout" or verify and "verify" or "tls", err
+    elseif op == "keep" then
+      sock:setkeepalive(KEEPALIVE_IDLE_MS, KEEPALIVE_POOL_SIZE)
+      conn.sock = nil
+    elseif op == "close" then
+      if sock then sock:close() end
+      conn.sock = nil
+    elseif op == "sleep" then
+      ngx.sleep(a)
+    end
+  end
+
   -- Runs a call of the engine to its end: the answer, or nothing for a
   -- credentials fetch; the engine raises the error.
   local function run(client, call)
     local c = conf(client, nil)
-    local sock
-    local op, a, b, target, host, port = call:step()
+    local conn = {}
+    local op, a, b, host, port, pool = call:step()
     while true do
-      if op == "recv" then
-        sock:settimeout(a)
-        local data, err = sock:receiveany(RECV_CHUNK)
-        if data then
-          op, a, b, target, host, port = call:step(data)
-        else
-          op, a, b, target, host, port = call:step(nil, kind(err), err)
-        end
-      elseif op == "send" then
-        sock:settimeout(b)
-        local ok, err = sock:send(a)
-        if ok then
-          op, a, b, target, host, port = call:step(true)
-        else
-          op, a, b, target, host, port = call:step(false, kind(err), err)
-        end
-      elseif op == "connect" then
-        sock = tcp()
-        sock:settimeout(a)
-        local ok, err
-        if target == "meta" then
-          ok, err = sock:connect(host, port)
-        else
-          ok, err = sock:connect(c.host, c.port, { pool = c.pool })
-        end
-        if ok then
-          op, a, b, target, host, port = call:step(true, sock:getreusedtimes() > 0)
-        else
-          sock = nil
-          local k = err == "timeout" and "timeout" or err:find("resolv", 1, true) and "dns" or "connect"
-          if k == "dns" then err = err .. "; nginx needs a 'resolver' directive" end
-          op, a, b, target, host, port = call:step(false, k, err)
-        end
-      elseif op == "handshake" then
-        sock:settimeout(a)
-        -- false: no session object wanted; with nil, lua-resty-core asserts on
-        -- a failed verification after the handshake yielded (a 500, not our error)
-        local session, err = sock:sslhandshake(false, c.server_name, true)
-        if session ~= nil then
-          op, a, b, target, host, port = call:step(true)
-        else
-          -- "18: self-signed certificate", "certificate host mismatch": verification
-          local verify = err and (err:find("^%d+: ") or err:find("host mismatch", 1, true))
-          op, a, b, target, host, port = call:step(false, err == "timeout" and "timeout"
-            or verify and "verify" or "tls", err)
-        end
-      elseif op == "keep" then
-        sock:setkeepalive(KEEPALIVE_IDLE_MS, KEEPALIVE_POOL_SIZE)
-        sock = nil
-        op, a, b, target, host, port = call:step()
-      elseif op == "close" then
-        sock:close()
-        sock = nil
-        op, a, b, target, host, port = call:step()
-      elseif op == "sleep" then
-        ngx.sleep(a)
-        op, a, b, target, host, port = call:step()
-      elseif op == "incr" then
-        local n, err = c.dict:incr(a, 1, 0, b)
-        op, a, b, target, host, port = call:step(n, err)
-      elseif op == "creds" then
-        op, a, b, target, host, port = call:step(pcall(a))
-      else   -- "done"
+      if op == "done" then
         return a
+      elseif op == "incr" then
+        op, a, b, host, port, pool = call:step(c.dict:incr(a, 1, 0, b))
+      elseif op == "creds" then
+        op, a, b, host, port, pool = call:step(pcall(a))
+      else
+        op, a, b, host, port, pool = call:step(io(conn, op, a, b, host, port, pool))
       end
     end
+  end
+
+  -- An upload: its lanes, each a light thread (the first this one), each with
+  -- its connection to COS; a lane with nothing to do waits until another has
+  -- done a step.
+  local function upload(client, params, opts)
+    check_phase("upload")
+    conf(client, "upload")
+    local u = private.start_upload(client, params, opts)
+    local n = u:lanes()
+    local moved = require("ngx.semaphore").new()
+    local waiting = 0
+    local function lane(i)
+      local conn = {}
+      local op, a, b, c, d, e = u:step(i)
+      while op ~= "done" do
+        if op == "wait" then
+          waiting = waiting + 1
+          moved:wait(60)
+          op, a, b, c, d, e = u:step(i)
+        else
+          if op == "call" then
+            op, a, b, c, d, e = u:step(i, pcall(run, client, a))
+          elseif op == "read" then
+            op, a, b, c, d, e = u:step(i, pcall(a))
+          elseif op == "progress" then
+            op, a, b, c, d, e = u:step(i, pcall(a, b, c, d))
+          else
+            op, a, b, c, d, e = u:step(i, io(conn, op, a, b, c, d, e))
+          end
+          if waiting > 0 then
+            moved:post(waiting)
+            waiting = 0
+          end
+        end
+      end
+      if waiting > 0 then
+        moved:post(waiting)
+        waiting = 0
+      end
+    end
+    local threads = {}
+    for i = 2, n do threads[i] = ngx.thread.spawn(lane, i) end
+    lane(1)
+    for i = 2, n do ngx.thread.wait(threads[i]) end
+    return u:result()
   end
 
   local function request(client, action, params, typed)
@@ -180,6 +207,8 @@ return function(vod, methods, private)
     if params ~= nil then table_arg(params, "call", 2) end
     return request(client, action, params or {}, false)
   end
+
+  methods.upload = upload
 
   function methods.refresh_credentials(client)
     check_phase("refresh_credentials")
@@ -213,5 +242,6 @@ return function(vod, methods, private)
   through_default("call")
   through_default("wait_task")
   through_default("consume_events")
+  through_default("upload")
   vod.transport = "cosocket"
 end

@@ -31,6 +31,11 @@
 #define VOD_E_WAIT_TIMEOUT      "ClientError.WaitTimeout"
 #define VOD_E_INVALID_EVENT     "ClientError.InvalidEvent"    /* a pushed notification that is no event */
 #define VOD_E_EVENT_SIGNATURE   "ClientError.EventSignature"  /* its Sign/T missing, wrong or expired */
+#define VOD_E_UPLOAD_EXPIRED    "ClientError.UploadExpired"   /* the upload cannot finish in its session */
+#define VOD_E_CHECKSUM          "ClientError.ChecksumMismatch" /* COS's CRC-64 is not the bytes sent's */
+#define VOD_E_MAYBE_COMMITTED   "ClientError.MaybeCommitted"   /* CommitUpload's retry refused after a lost answer */
+#define VOD_E_FILE              "ClientError.File"            /* a local file could not be read */
+#define VOD_E_CALLBACK          "ClientError.Callback"        /* an upload's MediaReader or progress failed */
 #define VOD_E_INTERNAL          "ClientError.Internal"
 
 /* Creates the shared metatable (once) and leaves nothing on the stack. */

@@ -12,8 +12,8 @@
  *                                        "timeout", "tls", "verify", "network"
  *
  *   -> "sleep", seconds | "creds", fn | "incr", key, ttl
- *    | "connect", ms, fresh, target ("api" or "meta") [, host, port]
- *    | "handshake", ms | "send", bytes, ms | "recv", ms | "keep" | "close"
+ *    | "connect", ms, fresh, host, port [, pool] (no pool: a connection not kept)
+ *    | "handshake", ms, server_name | "send", bytes, ms | "recv", ms | "keep" | "close"
  *    | "done" [, answer]
  *
  * and raises the call's error object when it fails. */
@@ -64,6 +64,32 @@ static vod_fail kind_of(lua_State *L, int idx)
     return VOD_FAIL_OTHER;
 }
 
+void vod_call_read_io(lua_State *L, int asked, int a, vod_xev *x)
+{
+    memset(x, 0, sizeof *x);
+    if (asked == VOD_OP_RECV && lua_type(L, a) == LUA_TSTRING) {
+        x->kind = VOD_XEV_DATA;
+        x->data = lua_tolstring(L, a, &x->len);     /* held by the frame */
+        return;
+    }
+    if (lua_toboolean(L, a)) {
+        x->kind = VOD_XEV_OK;
+        x->reused = lua_toboolean(L, a + 1);
+        return;
+    }
+    if (asked == VOD_OP_RECV && lua_type(L, a + 1) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, a + 1), "closed") == 0) {
+        x->kind = VOD_XEV_EOF;
+        return;
+    }
+    x->kind = VOD_XEV_FAIL;
+    x->fail = kind_of(L, a + 1);
+    x->msg = lua_isstring(L, a + 2) ? lua_tostring(L, a + 2) : lua_tostring(L, a + 1);
+    if (x->msg == NULL)
+        x->msg = "failed";
+    x->sent = 1;                        /* a cosocket's send does not say how much went */
+}
+
 /* What the driver said, as the event the engine expects after its last step. */
 static void read_event(lua_State *L, const vod_call *k, vod_ev *ev)
 {
@@ -81,31 +107,11 @@ static void read_event(lua_State *L, const vod_call *k, vod_ev *ev)
     case VOD_OP_HANDSHAKE:
     case VOD_OP_SEND:
     case VOD_OP_RECV:
-        break;
+        vod_call_read_io(L, k->asked, 2, &ev->x);
+        return;
     default:
         return;                         /* nothing to tell */
     }
-    if (k->asked == VOD_OP_RECV && lua_type(L, 2) == LUA_TSTRING) {
-        ev->x.kind = VOD_XEV_DATA;
-        ev->x.data = lua_tolstring(L, 2, &ev->x.len);   /* held by the frame */
-        return;
-    }
-    if (lua_toboolean(L, 2)) {
-        ev->x.kind = VOD_XEV_OK;
-        ev->x.reused = lua_toboolean(L, 3);
-        return;
-    }
-    if (k->asked == VOD_OP_RECV && lua_type(L, 3) == LUA_TSTRING &&
-        strcmp(lua_tostring(L, 3), "closed") == 0) {
-        ev->x.kind = VOD_XEV_EOF;
-        return;
-    }
-    ev->x.kind = VOD_XEV_FAIL;
-    ev->x.fail = kind_of(L, 3);
-    ev->x.msg = lua_isstring(L, 4) ? lua_tostring(L, 4) : lua_tostring(L, 3);
-    if (ev->x.msg == NULL)
-        ev->x.msg = "failed";
-    ev->x.sent = 1;                     /* a cosocket's send does not say how much went */
 }
 
 /* call:step(...) */
@@ -137,18 +143,20 @@ static int call_step(lua_State *L)
         lua_pushliteral(L, "connect");
         vod_pushint(L, k->x.io_ms);
         lua_pushboolean(L, k->x.fresh);
-        if (k->target == VOD_TARGET_META) {
-            lua_pushliteral(L, "meta");
+        if (k->target == VOD_TARGET_META) {     /* plain HTTP, never kept */
             lua_pushstring(L, k->c->cred.meta_host);
             vod_pushint(L, k->c->cred.meta_port);
-            return 6;
+            return 5;
         }
-        lua_pushliteral(L, "api");
-        return 4;
+        lua_pushstring(L, k->c->route.sock_host);
+        vod_pushint(L, k->c->route.sock_port);
+        lua_pushstring(L, k->c->route.pool);
+        return 6;
     case VOD_OP_HANDSHAKE:
         lua_pushliteral(L, "handshake");
         vod_pushint(L, k->x.io_ms);
-        return 2;
+        lua_pushstring(L, k->c->route.server_name);
+        return 3;
     case VOD_OP_SEND:
         lua_pushliteral(L, "send");
         lua_pushlstring(L, k->x.out, k->x.out_len);

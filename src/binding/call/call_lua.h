@@ -12,6 +12,10 @@
 
 #define VOD_CALL_MT "tencentcloud.vod.call"
 
+/* A Lua driver's outcome of an I/O step (asked: VOD_OP_CONNECT...), its
+ * values from stack index a on (see call_lua.c), as an exchange event. */
+void vod_call_read_io(lua_State *L, int asked, int a, vod_xev *x);
+
 /* Creates the call's metatable (once). */
 void vod_call_lua_init(lua_State *L);
 

@@ -82,7 +82,7 @@ static int credentials_function(lua_State *L, vod_client *c)
 }
 
 /* Runs k to its end: the number of results on the stack. */
-static int run(lua_State *L, vod_client *c, vod_call *k)
+int vod_curl_run(lua_State *L, vod_client *c, vod_call *k)
 {
     vod_ev ev;
     char buf[RECV_CHUNK];
@@ -148,7 +148,7 @@ static int run_p(lua_State *L)
         vod_call_start_credentials(L, a->k, a->c, VOD_DRIVER_CURL);
     else
         vod_call_start(L, a->k, a->c, VOD_DRIVER_CURL, a->action, 2, a->typed);
-    return run(L, a->c, a->k);
+    return vod_curl_run(L, a->c, a->k);
 }
 
 static int request(lua_State *L, vod_client *c, const char *action, int params,
@@ -165,7 +165,7 @@ static int request(lua_State *L, vod_client *c, const char *action, int params,
             vod_call_start_credentials(L, k, c, VOD_DRIVER_CURL);
         else
             vod_call_start(L, k, c, VOD_DRIVER_CURL, action, params, typed);
-        return run(L, c, k);
+        return vod_curl_run(L, c, k);
     }
     if (c->call == NULL) {
         c->call = calloc(1, sizeof *c->call);

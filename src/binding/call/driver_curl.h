@@ -14,6 +14,11 @@
 int vod_curl_request(lua_State *L, vod_client *c, const char *action, int params,
                      const vod_maction *typed);
 
+/* Runs a started call to its end (the engine's steps, the driver's I/O):
+ * pushes the answer and returns 1 (0 for a credentials fetch), or raises. */
+struct vod_call;
+int vod_curl_run(lua_State *L, vod_client *c, struct vod_call *k);
+
 /* Closes what the driver holds for the client (its connections, its call):
  * client:close() and __gc. */
 void vod_curl_release(vod_client *c);

@@ -216,13 +216,51 @@ static int malformed(lua_State *L, int base, const char *action, const char *why
     return 0;
 }
 
+/* The start of an answer as the debug sink shows it: the values of the
+ * members that hold a secret (ApplyUpload's TempCertificate, a CVM role's
+ * credentials) replaced, so a log never holds them. */
+static void redact(const char *body, size_t n, char out[901])
+{
+    static const char *const keys[] = { "\"SecretKey\"", "\"TmpSecretKey\"", "\"Token\"" };
+    size_t i = 0, k = 0;
+    while (i < n && k < 900) {
+        size_t skip = 0;
+        for (size_t j = 0; j < sizeof keys / sizeof keys[0] && !skip; j++) {
+            size_t kl = strlen(keys[j]), q = i + kl;
+            if (i + kl <= n && memcmp(body + i, keys[j], kl) == 0) {
+                while (q < n && (body[q] == ' ' || body[q] == ':'))
+                    q++;
+                if (q < n && body[q] == '"') {
+                    for (q++; q < n && body[q] != '"'; q++)
+                        if (body[q] == '\\')
+                            q++;
+                    skip = q + 1 - i;
+                    k += (size_t)snprintf(out + k, 901 - k, "%s: \"<redacted>\"", keys[j]);
+                }
+            }
+        }
+        if (skip) {
+            i += skip;
+            continue;
+        }
+        {
+            unsigned char ch = (unsigned char)body[i++];
+            out[k++] = ch < 0x20 ? ' ' : (char)ch;
+        }
+    }
+    out[k < 900 ? k : 900] = '\0';
+}
+
 int vod_response_parse(lua_State *L, vod_client *c, const char *action, long status,
                        const char *body, size_t len)
 {
     char err[128];
     int resp, base = lua_gettop(L);
-    if (c->debug)
-        vod_debug(L, c, "< HTTP %ld, %zu bytes: %.*s", status, len, (int)(len > 900 ? 900 : len), body);
+    if (c->debug) {
+        char shown[901];
+        redact(body, len > 900 ? 900 : len, shown);
+        vod_debug(L, c, "< HTTP %ld, %zu bytes: %s", status, len, shown);
+    }
     if (status != 200)
         return http_status_error(L, c, action, status, body, len);
     if (!vod_json_decode(L, body, len, err, sizeof err))

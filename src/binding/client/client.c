@@ -177,6 +177,7 @@ int vod_client_new(lua_State *L)
     snprintf(c->url, sizeof c->url, "%s://%s/", o.scheme, o.endpoint);
     if (o.ca_file != NULL && vod_buf_addstr(&c->ca_file, o.ca_file) != 0)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory");
+    snprintf(c->cos_endpoint, sizeof c->cos_endpoint, "%s", o.cos_endpoint);
     c->timeout_ms = (long)ceil(o.timeout * 1000.0);
     c->connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
     if (build_route(c) != 0)

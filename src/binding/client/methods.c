@@ -15,6 +15,7 @@
 #include "events_lua.h"
 #include "model_lua.h"
 #include "steps.h"
+#include "upload_curl.h"
 #include "wait.h"
 
 static const luaL_Reg methods[] = {
@@ -23,6 +24,7 @@ static const luaL_Reg methods[] = {
     { "wait_task", vod_m_wait_task },
     { "consume_events", vod_m_consume_events },
     { "task_of", vod_m_task_of },
+    { "upload", vod_m_upload },
     /* the client */
     { "stats", vod_m_stats },
     { "settings", vod_m_settings },

@@ -22,6 +22,15 @@
 #define VOD_DEFAULT_PROFILE "default"           /* the credentials file's section */
 #define VOD_DEFAULT_METADATA_TIMEOUT 2.0        /* s */
 
+/* uploads: where COS is reached ({bucket} and {region}: ApplyUpload's) */
+#define VOD_DEFAULT_COS_ENDPOINT "https://{bucket}.cos.{region}.myqcloud.com"
+
+/* client:upload(params, { concurrency, part_size, multipart_threshold }) */
+#define VOD_DEFAULT_UPLOAD_CONCURRENCY 4        /* parts in flight */
+#define VOD_DEFAULT_UPLOAD_PART_SIZE (8ULL * 1024 * 1024)
+#define VOD_DEFAULT_UPLOAD_THRESHOLD (8ULL * 1024 * 1024)   /* a single PUT at or below */
+#define VOD_DEFAULT_UPLOAD_PART_TIMEOUT 120.0   /* s, a COS request's, at least */
+
 /* client:wait_task(task_id, { interval, timeout }) */
 #define VOD_DEFAULT_WAIT_INTERVAL 2.0           /* s between polls */
 #define VOD_DEFAULT_WAIT_TIMEOUT 600.0          /* s in all */

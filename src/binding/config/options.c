@@ -117,6 +117,7 @@ static const char *const NAMES[] = {
     "timeout", "connect_timeout", "language", "max_response_size", "retries", "rate_limit",
     "debug", "site", "proxy", "auto_session_id",
     "credentials", "credentials_file", "profile", "cvm_role", "metadata_url", "metadata_timeout",
+    "cos_endpoint",
 };
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -285,6 +286,24 @@ static void check_names(lua_State *L, int t)
     }
 }
 
+/* cos_endpoint = "https://{bucket}.cos.{region}.myqcloud.com": a scheme and
+ * a host[:port] that may name {bucket} and {region}, and nothing else. */
+static void check_cos_endpoint(lua_State *L, const char *s, size_t len)
+{
+    size_t skip = strncmp(s, "https://", 8) == 0 ? 8 : strncmp(s, "http://", 7) == 0 ? 7 : 0;
+    if (skip == 0 || len > 250 || len == skip)
+        vod_opt_error(L, "cos_endpoint", "must be http(s)://host[:port] of at most 250 characters, "
+                      "where host may name {bucket} and {region} (e.g. \"%s\")",
+                      VOD_DEFAULT_COS_ENDPOINT);
+    for (size_t i = skip; i < len; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '-' || ch == ':' || ch == '{' || ch == '}' || ch == '[' || ch == ']'))
+            vod_opt_error(L, "cos_endpoint", "may hold only a scheme, a host[:port] and {bucket} "
+                          "and {region}, got '%.80s'", vod_opt_printable(s, len, 1) ? s : "?");
+    }
+}
+
 static void check_endpoint(lua_State *L, const char *ep, size_t len)
 {
     const char *colon, *host_end;
@@ -393,6 +412,7 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         check_names(L, t);
     }
     o->endpoint = VOD_DEFAULT_ENDPOINT;
+    o->cos_endpoint = VOD_DEFAULT_COS_ENDPOINT;
     o->scheme = VOD_DEFAULT_SCHEME;
     o->timeout = VOD_DEFAULT_TIMEOUT;
     o->connect_timeout = VOD_DEFAULT_CONNECT_TIMEOUT;
@@ -409,6 +429,10 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         if ((s = vod_opt_string(L, t, "endpoint", &len)) != NULL) {   /* overrides site */
             check_endpoint(L, s, len);
             o->endpoint = s;
+        }
+        if ((s = vod_opt_string(L, t, "cos_endpoint", &len)) != NULL) {
+            check_cos_endpoint(L, s, len);
+            o->cos_endpoint = s;
         }
         if ((s = vod_opt_string(L, t, "scheme", &len)) != NULL) {
             if (strcmp(s, "https") != 0 && strcmp(s, "http") != 0)
@@ -551,6 +575,13 @@ void vod_options_push_defaults(lua_State *L)
     set_string(L, "profile", VOD_DEFAULT_PROFILE);
     set_boolean(L, "cvm_role", 1);
     set_string(L, "metadata_url", VOD_METADATA_URL);
+    set_string(L, "cos_endpoint", VOD_DEFAULT_COS_ENDPOINT);
+    lua_createtable(L, 0, 4);
+    set_integer(L, "concurrency", VOD_DEFAULT_UPLOAD_CONCURRENCY);
+    set_integer(L, "part_size", (long long)VOD_DEFAULT_UPLOAD_PART_SIZE);
+    set_integer(L, "multipart_threshold", (long long)VOD_DEFAULT_UPLOAD_THRESHOLD);
+    set_number(L, "part_timeout", VOD_DEFAULT_UPLOAD_PART_TIMEOUT);
+    lua_setfield(L, -2, "upload");
     set_number(L, "metadata_timeout", VOD_DEFAULT_METADATA_TIMEOUT);
     lua_createtable(L, 0, 2);
     set_number(L, "interval", VOD_DEFAULT_WAIT_INTERVAL);

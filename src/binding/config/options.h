@@ -12,7 +12,7 @@
 
 typedef struct vod_options {
     /* strings point into the options table (kept on the stack) or environ */
-    const char *region, *endpoint, *scheme, *ca_file, *language;
+    const char *region, *endpoint, *scheme, *ca_file, *language, *cos_endpoint;
     double timeout, connect_timeout;    /* seconds */
     size_t max_response_size;
     vod_retry_policy retry;

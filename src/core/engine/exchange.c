@@ -33,6 +33,8 @@ void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size
     x->may_resend = may_resend;
     x->no_body = 0;
     x->capture = NULL;
+    x->req_body = NULL;
+    x->req_body_len = 0;
     x->max_send = 0;
     x->req_off = 0;
     x->timeout_ms = timeout_ms;
@@ -112,13 +114,26 @@ static vod_xop ask(vod_exchange *x, int st, vod_xop op, long long now_ms)
     return op;
 }
 
-/* The request, or its next slice when the driver takes max_send at a time. */
+/* The request's bytes: req, then body. */
+static size_t total_len(const vod_exchange *x)
+{
+    return x->req_len + x->req_body_len;
+}
+
+/* The request, or its next slice: what is left of req, then of body, at
+ * most max_send at a time when the driver takes no more. */
 static vod_xop send_request(vod_exchange *x, long long now_ms)
 {
-    size_t n = x->req_len - x->req_off;
+    size_t n;
+    if (x->req_off < x->req_len) {
+        x->out = x->req + x->req_off;
+        n = x->req_len - x->req_off;
+    } else {
+        x->out = x->req_body + (x->req_off - x->req_len);
+        n = total_len(x) - x->req_off;
+    }
     if (x->max_send > 0 && n > x->max_send)
         n = x->max_send;
-    x->out = x->req + x->req_off;
     x->out_len = n;
     return ask(x, X_SEND, VOD_XOP_SEND, now_ms);
 }
@@ -308,8 +323,8 @@ vod_xop vod_x_next(vod_exchange *x, const vod_xev *ev, long long now_ms)
             x->sends++;
         }
         x->req_off += x->out_len;
-        if (x->req_off < x->req_len)
-            return send_request(x, now_ms);     /* the next slice */
+        if (x->req_off < total_len(x))
+            return send_request(x, now_ms);     /* the next slice, or the body */
         x->req_off = 0;
         vod_h1_start(&x->h1, x->h1.max_body);
         if (x->no_body)

@@ -95,6 +95,8 @@ typedef struct vod_exchange {
     int may_resend;             /* repeating it is safe (a read-only request) */
     int no_body;                /* a HEAD request: the answer has no body */
     const char *const *capture; /* headers of the answer to keep (vod_h1_capture), or NULL */
+    const char *req_body;       /* sent after req (not copied): a part's bytes, or NULL */
+    size_t req_body_len;
     size_t max_send;            /* SEND at most this many bytes at a time (0: all at once) */
     long timeout_ms;
     long long deadline_ms;
@@ -119,7 +121,8 @@ typedef struct vod_exchange {
 
 /* Starts an exchange of req (not copied: it must live until DONE/FAILED).
  * The first call to vod_x_next then takes an event of kind NONE. Set
- * no_body, capture and max_send after it when needed. */
+ * no_body, capture, max_send, and req_body (bytes sent after req, not copied:
+ * a part's, which need not be copied behind its head) after it when needed. */
 void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size_t req_len,
                  size_t max_body, int may_resend, long timeout_ms, long long now_ms);
 

@@ -376,3 +376,41 @@ void vod_conn_recv(vod_conn *c, char *buf, size_t cap, long timeout_ms, vod_xev 
         return;
     }
 }
+
+int vod_conn_send_some(vod_conn *c, const char *p, size_t n, size_t *done, vod_xev *ev)
+{
+    CURLcode rc;
+    *done = 0;
+    c->errbuf[0] = '\0';
+    rc = curl_easy_send(c->easy, p, n, done);
+    if (rc == CURLE_OK)
+        return 0;
+    if (rc == CURLE_AGAIN)
+        return 1;
+    memset(ev, 0, sizeof *ev);
+    fail(ev, rc == CURLE_OUT_OF_MEMORY ? VOD_FAIL_NOMEM : VOD_FAIL_NETWORK, failed_msg(c, rc));
+    return -1;
+}
+
+int vod_conn_recv_some(vod_conn *c, char *buf, size_t cap, vod_xev *ev)
+{
+    size_t n = 0;
+    CURLcode rc;
+    memset(ev, 0, sizeof *ev);
+    c->errbuf[0] = '\0';
+    rc = curl_easy_recv(c->easy, buf, cap, &n);
+    if (rc == CURLE_AGAIN)
+        return 1;
+    if (rc != CURLE_OK) {
+        fail(ev, rc == CURLE_OUT_OF_MEMORY ? VOD_FAIL_NOMEM : VOD_FAIL_NETWORK, failed_msg(c, rc));
+        return -1;
+    }
+    if (n == 0) {
+        ev->kind = VOD_XEV_EOF;
+        return 0;
+    }
+    ev->kind = VOD_XEV_DATA;
+    ev->data = buf;
+    ev->len = n;
+    return 0;
+}

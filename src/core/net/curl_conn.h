@@ -60,6 +60,15 @@ void vod_conn_send(vod_conn *c, const char *p, size_t n, long timeout_ms, vod_xe
 /* Reads what arrives within timeout_ms into buf: DATA, EOF or FAIL. */
 void vod_conn_recv(vod_conn *c, char *buf, size_t cap, long timeout_ms, vod_xev *ev);
 
+/* Without waiting, for a driver that polls several connections itself:
+ * writes what the socket takes of p[0..n) (*done: bytes written) and returns
+ * 0, or 1 when it takes nothing now (poll for POLLOUT), or -1 with ev FAIL. */
+int vod_conn_send_some(vod_conn *c, const char *p, size_t n, size_t *done, vod_xev *ev);
+
+/* Without waiting: 0 with ev DATA or EOF, 1 when nothing has arrived (poll
+ * for POLLIN), -1 with ev FAIL. */
+int vod_conn_recv_some(vod_conn *c, char *buf, size_t cap, vod_xev *ev);
+
 /* The answer is whole and the connection may carry the next request. */
 void vod_conn_keep(vod_conn *c);
 

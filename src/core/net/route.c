@@ -2,12 +2,14 @@
 #include "route.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/base64.h>
 #include <mbedtls/platform_util.h>
 
 #include "h1_writer.h"
+#include "md5.h"
 
 /* "Proxy-Authorization: Basic base64(user:password)\r\n" (RFC 7617); the
  * copies made on the way are wiped. */
@@ -50,6 +52,37 @@ int vod_route_init(vod_route *r, const vod_proxy *p, const char *scheme, const c
         if (p->has_auth)
             rc |= add_proxy_auth(&r->connect_req, p);
         rc |= vod_h1w_end_bare(&r->connect_req);
+    }
+    {
+        /* the host alone (an IPv6 address without its brackets), and the port */
+        const char *h = authority, *end = bracket ? bracket : (port ? port : authority + strlen(authority));
+        int portno = port ? atoi(port + 1) : (r->https ? 443 : 80);
+        size_t hl;
+        if (authority[0] == '[')
+            h++;
+        hl = (size_t)(end - h);
+        snprintf(r->server_name, sizeof r->server_name, "%.*s", (int)hl, h);
+        snprintf(r->pool, sizeof r->pool, "tencentcloud-vod:%s:%s:%d:%s:verify", scheme,
+                 r->server_name, portno, r->server_name);
+        if (p != NULL && p->kind != VOD_PROXY_NONE) {
+            snprintf(r->sock_host, sizeof r->sock_host, "%s", p->host);
+            r->sock_port = p->port;
+            size_t k = strlen(r->pool);
+            snprintf(r->pool + k, sizeof r->pool - k, ":via:%s", p->hostport);
+            if (p->has_auth) {
+                unsigned char d[VOD_MD5_LEN];
+                char hex[VOD_MD5_HEX_LEN + 1], cred[2 * VOD_PROXY_CRED_MAX + 2];
+                int n = snprintf(cred, sizeof cred, "%s:%s", p->user, p->password);
+                vod_md5_digest(cred, (size_t)n, d);
+                mbedtls_platform_zeroize(cred, sizeof cred);
+                vod_md5_hex(d, hex);
+                k = strlen(r->pool);
+                snprintf(r->pool + k, sizeof r->pool - k, ":%s", hex);
+            }
+        } else {
+            snprintf(r->sock_host, sizeof r->sock_host, "%s", r->server_name);
+            r->sock_port = portno;
+        }
     }
     memset(&r->curl, 0, sizeof r->curl);
     r->curl.connect_timeout_ms = connect_timeout_ms;

@@ -14,6 +14,14 @@
 
 typedef struct vod_route {
     int https;
+    /* a driver that opens plain TCP itself (nginx cosockets): where to, the
+     * TLS name, and the name of the pool its connections are kept in (one per
+     * scheme, host, port, name, verification, and proxy with its credentials,
+     * hashed: a pool's name may be logged) */
+    char sock_host[260];
+    int sock_port;
+    char server_name[260];
+    char pool[640];
     int absolute_form;          /* an http endpoint through an HTTP proxy */
     char origin[340];           /* "" or "http://host:port" */
     char conn_url[360];         /* what libcurl connects to (the proxy, with absolute_form) */

@@ -1,0 +1,57 @@
+/* An upload's checkpoint file: what a second call of client:upload needs to
+ * resume a multipart upload inside its session (the session, its temporary
+ * credentials, the UploadId, the part size, the file's size and mtime, and
+ * the parts COS has, with their ETags and CRC-64s). Written after each part
+ * completes, atomically (a new file in the same directory, fsync'd, renamed
+ * over the old one: a crash leaves the old file or the new one, never half
+ * of one), readable by its owner only (0600: it holds the session's secret).
+ * No Lua.
+ *
+ * The text is one field a line, "name value", the value to the end of the
+ * line; values hold no line break (checked when writing). */
+#ifndef VOD_CHECKPOINT_H
+#define VOD_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VOD_CKPT_WHY_MAX 200
+
+typedef struct vod_ckpt_part {
+    unsigned number;
+    unsigned long long size;
+    uint64_t crc;
+    char etag[72];
+} vod_ckpt_part;
+
+typedef struct vod_ckpt {
+    char *file;                 /* the uploaded file's path, as given */
+    long long size;
+    long long mtime_s, mtime_ns;
+    unsigned long long part_size;
+    char *session, *bucket, *region, *media_path, *cover_path;   /* cover_path may be NULL */
+    char *secret_id, *secret_key, *token;                         /* secrets: wiped */
+    long long expired;          /* the credentials' ExpiredTime, Unix s */
+    char *upload_id;
+    vod_ckpt_part *parts;       /* in the order they completed */
+    size_t n_parts, cap_parts;
+} vod_ckpt;
+
+/* Writes c to path atomically. 0, or -1 with why. */
+int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
+
+/* Reads path into c (zeroed first): 0, 1 when there is no such file, or -1
+ * with why (a file that is not a checkpoint of this version, or cut short). */
+int vod_ckpt_read(const char *path, vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
+
+/* Adds a completed part. 0, or -1 out of memory. */
+int vod_ckpt_add_part(vod_ckpt *c, unsigned number, unsigned long long size, uint64_t crc,
+                      const char *etag);
+
+/* Sets a string field (copied, the old one wiped). 0, or -1 out of memory. */
+int vod_ckpt_set(char **field, const char *value);
+
+/* Frees everything, wiping the secrets; c is zeroed. */
+void vod_ckpt_free(vod_ckpt *c);
+
+#endif
