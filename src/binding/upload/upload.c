@@ -309,10 +309,9 @@ static void cos_failed(lua_State *L, vod_upload *u, vod_lane *l, const vod_cos_a
     } else {
         char code[100];
         snprintf(code, sizeof code, "Cos.%s", a->code);
-        push_error(L, u, code, op, "%s%s%s", a->message[0] ? a->message : a->code,
-                   a->doc.resource ? " (" : "", a->doc.resource ? a->doc.resource : "");
-        if (a->doc.resource)
-            lua_pushfstring(L, "%s)", lua_tostring(L, -1)), lua_setfield(L, -2, "message");
+        push_error(L, u, code, op, "%s%s%s%s", a->message[0] ? a->message : a->code,
+                   a->doc.resource ? " (" : "", a->doc.resource ? a->doc.resource : "",
+                   a->doc.resource ? ")" : "");
     }
     if (a->http_status) {
         vod_pushint(L, a->http_status);
@@ -777,6 +776,7 @@ static int plan_parts(lua_State *L, vod_upload *u, long long size)
 {
     unsigned long long ps = part_size_for(u, size), off;
     u->part_size = ps;
+    u->ckpt.part_size = ps;
     free_parts(u);
     for (off = 0; off < (unsigned long long)size; off += ps)
         if (add_part(u, off, (unsigned long long)size - off < ps ? (unsigned long long)size - off : ps) != 0) {
@@ -1296,6 +1296,9 @@ void vod_upload_begin(lua_State *L, vod_upload *u)
         reason = "the file changed since";
     else if ((double)k.expired - vod_wallclock() < 2 * EXPIRY_MARGIN)
         reason = "its session has expired";
+    else if (k.part_size < VOD_UPLOAD_MIB || k.part_size > 5 * 1024 * VOD_UPLOAD_MIB ||
+             ((unsigned long long)k.size + k.part_size - 1) / k.part_size > VOD_UPLOAD_MAX_PARTS)
+        reason = "its part_size is not one COS allows";
     if (vod_upload_session(u, k.bucket, k.region, k.session, k.media_path, k.cover_path,
                            k.secret_id, k.secret_key, k.token, k.expired, swhy) != 0) {
         vod_debug(L, u->c, "upload: checkpoint %s is not used: %s", u->checkpoint, swhy);
@@ -1321,9 +1324,15 @@ void vod_upload_begin(lua_State *L, vod_upload *u)
     /* the same file, in its session: its parts as planned then */
     u->part_size = k.part_size;
     u->objs[0].size = (long long)st.st_size;
-    if (plan_parts(L, u, u->objs[0].size) != 0) {
-        vod_ckpt_free(&k);
-        return;
+    {
+        char *id = u->upload_id;             /* plan_parts forgets the upload */
+        u->upload_id = NULL;
+        if (plan_parts(L, u, u->objs[0].size) != 0) {
+            free(id);
+            vod_ckpt_free(&k);
+            return;
+        }
+        u->upload_id = id;
     }
     u->part_size = k.part_size;
     for (size_t i = 0; i < k.n_parts; i++) {
@@ -1337,6 +1346,7 @@ void vod_upload_begin(lua_State *L, vod_upload *u)
     }
     /* what the checkpoint goes on to hold: the parts ListParts confirms */
     k.n_parts = 0;
+    vod_ckpt_free(&u->ckpt);                /* what vod_upload_session put there */
     u->ckpt = k;
     u->objs[0].fd = open(u->objs[0].path, O_RDONLY | O_CLOEXEC);
     u->cur = 0;
