@@ -251,6 +251,14 @@ describe("client:upload", function()
       assert.equal(data, fetch(res.MediaUrl))
     end)
 
+    it("a part answered 400 BadDigest once (damaged on the way) is sent again", function()
+      fake.cos_fault { mode = "error", status = 400, code = "BadDigest", operation = "UploadPart",
+                       part_number = 3, count = 1 }
+      local res = big()
+      assert.same({ 1, 1, 2, 1 }, parts_sent())
+      assert.equal(data, fetch(res.MediaUrl))
+    end)
+
     it("403 on every part: Cos.AccessDenied naming the stage, the part and COS's request id; the upload aborted", function()
       fake.cos_fault { mode = "error", status = 403, operation = "UploadPart" }
       local err = fake.raises(big)

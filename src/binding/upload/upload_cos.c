@@ -135,12 +135,15 @@ int vod_cos_begin(vod_upload *u, vod_lane *l, char why[VOD_COS_WHY_MAX])
     return 0;
 }
 
-/* COS's error codes a retry may change (its error codes page: the server's
- * trouble, not the request's). */
+/* COS's error codes a retry may change (its error codes page,
+ * https://cloud.tencent.com/document/product/436/7730: the server's trouble,
+ * not the request's; BadDigest: the body was damaged on the way, its
+ * Content-MD5 computed from the bytes we hold). */
 static int transient_code(const char *code)
 {
     return strcmp(code, "InternalError") == 0 || strcmp(code, "ServiceUnavailable") == 0 ||
-           strcmp(code, "SlowDown") == 0 || strcmp(code, "RequestTimeout") == 0;
+           strcmp(code, "SlowDown") == 0 || strcmp(code, "RequestTimeout") == 0 ||
+           strcmp(code, "BadDigest") == 0;
 }
 
 static void failed_io(vod_lane *l, vod_cos_answer *a)
