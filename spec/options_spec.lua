@@ -52,6 +52,9 @@ describe("vod.new", function()
         wait_task = { interval = 2, timeout = 600 },
         consume_events = { others = "confirm", confirm_within = 20, min_client_timeout = 10,
                            idle_interval = 1, max_backoff = 30 },
+        cos_endpoint = "https://{bucket}.cos.{region}.myqcloud.com",
+        upload = { concurrency = 4, part_size = 8 * 1024 * 1024, multipart_threshold = 8 * 1024 * 1024,
+                   part_timeout = 120 },
       }, vod.defaults())
       if math.type then
         assert.equal("integer", math.type(vod.defaults().timeout))    -- whole numbers as integers
@@ -76,6 +79,8 @@ describe("vod.new", function()
       assert.equal(d.timeout, s.timeout)
       assert.equal(d.connect_timeout, s.connect_timeout)
       assert.equal(d.max_response_size, s.max_response_size)
+      assert.equal(d.cos_endpoint, s.cos_endpoint)
+      assert.equal("https://{bucket}.cos.{region}.myqcloud.com", s.cos_endpoint)
       assert.is_true(s.retries)
       assert.near(d.rate_limit.rate, s.rate_limit.rate, 1e-9)
       assert.equal(d.rate_limit.burst, s.rate_limit.burst)

@@ -243,6 +243,8 @@ int vod_m_settings(lua_State *L)
         lua_pushstring(L, c->proxy.source);
         lua_setfield(L, -2, "proxy_source");
     }
+    lua_pushstring(L, c->cos_endpoint);
+    lua_setfield(L, -2, "cos_endpoint");
     lua_pushstring(L, c->cred.source);
     lua_setfield(L, -2, "credential_source");
     return 1;
