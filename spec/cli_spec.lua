@@ -1334,6 +1334,62 @@ describe("tcvod", function()
         return U(a)
       end
 
+      -- the bar itself, from the library's reports and a clock of the test's
+      local function drawn(sizes, steps)
+        local cli_upload = require "tencentcloud.vod.cli_upload"
+        local buf, t = {}, 0
+        local out = { write = function(_, ...) for _, x in ipairs { ... } do buf[#buf + 1] = x end end,
+          flush = function() end }
+        local bar = cli_upload.bar(out, sizes, function() return t end)
+        for _, step in ipairs(steps) do
+          t = step[1]
+          if step[2] == "start" then bar.start() elseif step[2] == "finish" then bar.finish()
+          else bar.update(step[2], step[3], step[4]) end
+        end
+        return table.concat(buf)
+      end
+
+      it("shows done of the total, the rate over the last seconds, time left, then the time it took", function()
+        local M = 1048576
+        assert.equal("\rmedia [................]   0%  0.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [###.............]  20%  2.0/10.0 MiB  2.0 MiB/s  0:04 left"
+          .. "\rmedia [######..........]  40%  4.0/10.0 MiB  2.0 MiB/s  0:03 left"
+          .. "\rmedia [################] 100%  10.0/10.0 MiB  2.5 MiB/s  in 0:04 \n"
+          .. "\rcover [................]   0%  0.0/2.0 KiB  --.- B/s"
+          .. "\rcover [################] 100%  2.0/2.0 KiB  in 0:00 \n",
+          drawn({ media = 10 * M, cover = 2048 }, { { 100, "start" }, { 101, 2 * M, 10 * M, "media" },
+            { 102, 4 * M, 10 * M, "media" }, { 104, 10 * M, 10 * M, "media" }, { 104, 2048, 2048, "cover" },
+            { 104, "finish" } }))
+        -- a resumed upload: the parts COS had when it began do not count in the rate;
+        -- a line left open ends with the upload
+        assert.equal("\rmedia [................]   0%  0.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [##############..]  90%  9.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [###############.]  95%  9.5/10.0 MiB  512.0 KiB/s  0:01 left\n",
+          drawn({ media = 10 * M }, { { 200, "start" }, { 200, 9 * M, 10 * M, "media" },
+            { 201, 9.5 * M, 10 * M, "media" }, { 201, "finish" } }))
+        -- an empty file; a report without a total (the library's when it does not know it)
+        assert.equal("\rmedia [################] 100%  0/0 B  --.- B/s\rmedia [################] 100%  0/0 B  in 0:00 \n",
+          drawn({ media = 0 }, { { 5, "start" }, { 5, 0, nil, "media" }, { 5, "finish" } }))
+        assert.equal("\rmedia  0 B  --.- B/s\rmedia  1.5 MiB  --.- B/s\rmedia  3.0 MiB  1.5 MiB/s\n",
+          drawn({}, { { 5, 1.5 * M, nil, "media" }, { 6, 3 * M, nil, "media" }, { 6, "finish" } }))
+      end)
+
+      it("sizes: bytes, or K, M, G (KiB, MiB, GiB) 1024-based", function()
+        local parse_size = require("tencentcloud.vod.cli_upload").parse_size
+        for text, n in pairs { ["16777216"] = 16777216, ["16M"] = 16777216, ["16MiB"] = 16777216,
+            ["16m"] = 16777216, ["16mib"] = 16777216, ["512K"] = 524288, ["512KiB"] = 524288, ["1G"] = 1073741824,
+            ["5GiB"] = 5368709120, ["0"] = 0, ["7B"] = 7 } do
+          assert.equal(n, parse_size(text), text)
+        end
+        for _, text in ipairs { "8MB", "8mb", "8KB", "1GB", "1.5M", "-1", " 8M", "8 M", "M", "", "8T", "0x10", "1e6" } do
+          local n, why = parse_size(text)
+          assert.is_nil(n, text)
+          assert.equal("form", why, text)
+        end
+        assert.same({ nil, "range" }, { parse_size("9999999999999999") })
+        assert.same({ nil, "range" }, { parse_size("9999999G") })
+      end)
+
       it("on a terminal: drawn on stderr in place, the media then the cover, each line ended", function()
         local r = check(run(argv_of { "--plain" }, { tty = true }), 0)
         assert.truthy(r.out:match("^FileId=%d+ MediaUrl=%S+ CoverUrl=%S+ RequestId=%S+\n$"), r.out)

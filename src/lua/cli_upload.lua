@@ -77,16 +77,15 @@ local function line_of(st, done, finished, now)
     local unit, div = unit_of(done)
     parts[#parts + 1] = (" %s %s"):format(amount(done, div), unit)
   end
-  local elapsed = now - st.started
-  if finished then
-    if elapsed >= 1 then parts[#parts + 1] = " " .. rate_text((done - st.base) / elapsed) end
-    parts[#parts + 1] = " in " .. clock(elapsed)
-    return table.concat(parts, " ")
-  end
+  -- the rate between the window's first second and its last (the bytes seen
+  -- by the end of each): bytes a resumed upload had before it began do not count
   local s = st.samples
   local first, last = s[1], s[#s]
-  if first and last[1] > first[1] and last[2] > first[2] then
-    local rate = (last[2] - first[2]) / (last[1] - first[1])
+  local rate = last[1] > first[1] and last[2] > first[2] and (last[2] - first[2]) / (last[1] - first[1])
+  if finished then
+    if rate then parts[#parts + 1] = " " .. rate_text(rate) end
+    parts[#parts + 1] = " in " .. clock(now - st.started)
+  elseif rate then
     parts[#parts + 1] = " " .. rate_text(rate)
     if total then parts[#parts + 1] = " " .. clock((total - done) / rate) .. " left" end
   else
@@ -105,7 +104,7 @@ end
 function M.bar(out, sizes, now)
   now = now or os.time
   local b = { drawn = 0 }
-  local cur                     -- the line in progress: { what, total, started, base, samples }
+  local cur                     -- the line in progress: { what, total, started, done, samples }
 
   local function draw(text)
     if text == b.text then return end
@@ -117,7 +116,7 @@ function M.bar(out, sizes, now)
 
   local function begin(what, total)
     local t = now()
-    cur = { what = what, total = total, started = t, base = 0, samples = { { t, 0 } } }
+    cur = { what = what, total = total, started = t, samples = { { t, 0 } } }
     b.text, b.drawn = nil, 0
     draw(line_of(cur, 0, false, t))
   end
@@ -141,7 +140,7 @@ function M.bar(out, sizes, now)
     if total then cur.total = total end
     local t = now()
     local s = cur.samples
-    if s[#s][1] ~= t then s[#s + 1] = { t, done } end       -- one sample a second
+    if s[#s][1] == t then s[#s][2] = done else s[#s + 1] = { t, done } end   -- a sample a second
     while #s > 2 and t - s[1][1] > WINDOW do table.remove(s, 1) end
     cur.done = done
     if cur.total and done >= cur.total then
