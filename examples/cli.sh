@@ -19,23 +19,36 @@ DIR=${CLI_FAKE_DIR:-"$ROOT/build/cli-fake"}
 . spec/tools/fake.sh
 start_fake "$DIR"
 PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["https"])' "$DIR/ports.json")
-echo "fake VOD endpoint on https://127.0.0.1:$PORT (test CA: $DIR/ca.pem)"
+COS_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cos_https"])' "$DIR/ports.json")
+echo "fake VOD endpoint on https://127.0.0.1:$PORT, fake COS on https://127.0.0.1:$COS_PORT (test CA: $DIR/ca.pem)"
 
 # Credentials come from the environment (or wherever the library finds them),
 # never from the command line. These are the fake endpoint's, never real ones.
 export TENCENTCLOUD_SECRET_ID=AKIDEXAMPLEFAKEVOD0000000000000000
 export TENCENTCLOUD_SECRET_KEY=fakeVodSecretKeyEXAMPLE0000000000
 
-# Against the real API, leave out --endpoint and --ca-file (and use your SubAppId).
+# Against the real API, leave out --endpoint, --ca-file and --cos-endpoint (and
+# use your SubAppId).
 tcvod() {
   echo "\$ tcvod $*" >&2
-  "$TCVOD" --endpoint "127.0.0.1:$PORT" --ca-file "$DIR/ca.pem" "$@"
+  "$TCVOD" --endpoint "127.0.0.1:$PORT" --ca-file "$DIR/ca.pem" \
+    --cos-endpoint "https://127.0.0.1:$COS_PORT" "$@"
 }
 
 "$TCVOD" --version
 
-# 1. Create a subject: the Response as JSON (keys sorted).
-tcvod create-aigc-subject --name hero --image https://example.com/hero.png \
+# 0. Upload a file into VOD (ApplyUpload, the bytes to COS, CommitUpload): its
+#    MediaType and MediaName from the file's name; on a terminal, a progress
+#    bar on stderr. With --plain one line; its MediaUrl is the subject's image.
+LINE=$(tcvod upload examples/hero.png --sub-app-id 221073 --plain)
+echo "$LINE"
+IMAGE=$(echo "$LINE" | sed -n 's/.* MediaUrl=\([^ ]*\) .*/\1/p')
+#    The same file with a cover and a name of its own: the Response as JSON.
+tcvod upload examples/hero.png --cover examples/hero.png --media-name "hero, with a cover" \
+  --sub-app-id 221073
+
+# 1. Create a subject from the uploaded image: the Response as JSON (keys sorted).
+tcvod create-aigc-subject --name hero --image "$IMAGE" \
   --sub-app-id 221073 --priority 10
 
 # 2. The same with --plain, keeping the TaskId for the next commands.

@@ -1,34 +1,52 @@
--- From a subject to a video, end to end: creates an AIGC subject from
--- reference images and waits for it; starts a Vidu video task whose prompt
--- refers to the subject as [@hero]; receives the task's completion as an
--- event through consume_events (the API's reliable notifications, PULL
--- mode), and prints the video's URL. Progress is shown all the way.
+-- From a file to a video, end to end: uploads a reference image into VOD
+-- (client:upload); creates an AIGC subject from its URL and waits for it;
+-- starts a Vidu video task whose prompt refers to the subject as [@hero];
+-- receives the task's completion as an event through consume_events (the
+-- API's reliable notifications, PULL mode), and prints the video's URL.
+-- Progress is shown all the way.
 --
 --   TENCENTCLOUD_SECRET_ID=... TENCENTCLOUD_SECRET_KEY=... lua5.4 examples/pipeline.lua
 --
--- VOD_ENDPOINT (host[:port]), VOD_SCHEME and VOD_CA_FILE point it elsewhere,
--- e.g. at the local fake endpoint (examples/run-demo.sh, `make demo`, does
--- that); VOD_SUB_APP_ID names the application (default 221073). The
--- application's events must be in PULL mode (ModifyEventConfig).
+-- VOD_ENDPOINT (host[:port]), VOD_SCHEME, VOD_CA_FILE and VOD_COS_ENDPOINT
+-- (where the upload's bytes go) point it elsewhere, e.g. at the local fake
+-- endpoint (examples/run-demo.sh, `make demo`, does that); VOD_IMAGE names
+-- another image (default examples/hero.png, beside this script);
+-- VOD_SUB_APP_ID names the application (default 221073). The application's
+-- events must be in PULL mode (ModifyEventConfig).
 local vod = require "tencentcloud.vod"
 
 local function env(name) local v = os.getenv(name) if v ~= "" then return v end end
 local function say(fmt, ...) io.stderr:write(("  ... " .. fmt .. "\n"):format(...)) end
+
+local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 
 local ok, err = pcall(function()
   local client = vod.new {
     endpoint = env("VOD_ENDPOINT"),        -- nil: vod.intl.tencentcloudapi.com
     scheme = env("VOD_SCHEME"),            -- nil: https
     ca_file = env("VOD_CA_FILE"),          -- nil: the system's trust store
+    cos_endpoint = env("VOD_COS_ENDPOINT"), -- nil: https://{bucket}.cos.{region}.myqcloud.com
   }
   local sub_app_id = tonumber(env("VOD_SUB_APP_ID") or "221073")
   local interval = tonumber(env("VOD_POLL_INTERVAL") or "2")
   local started = os.time()
 
-  -- 1. the subject: there is no event for it, so its task is polled
+  -- 1. the reference image into VOD: ApplyUpload, the bytes to COS,
+  -- CommitUpload; its MediaType and MediaName come from the file's name
+  local image = env("VOD_IMAGE") or (here .. "/hero.png")
+  local up = client:upload({ MediaFilePath = image, SubAppId = sub_app_id }, {
+    progress = function(done, total, what)
+      say("upload %s %d/%s bytes after %ds", what, done, total or "?", os.time() - started)
+    end,
+  })
+  print("FileId:       " .. up.FileId)
+  print("image URL:    " .. up.MediaUrl)
+
+  -- 2. the subject, from the image's URL: there is no event for it, so its
+  -- task is polled
   local s = client:create_aigc_subject {
     SubAppId = sub_app_id, SubjectName = "hero",
-    SubjectImages = { "https://example.com/hero-front.png", "https://example.com/hero-side.png" },
+    SubjectImages = { up.MediaUrl },
   }
   print("subject task: " .. s.TaskId)
   local subject = client:wait_task(s.TaskId, {
@@ -38,7 +56,7 @@ local ok, err = pcall(function()
   local subject_id = subject.CreateAigcSubjectTask.Output.SubjectId
   print("SubjectId:    " .. subject_id)
 
-  -- 2. the video: Vidu refers to the subject by its Name in the prompt
+  -- 3. the video: Vidu refers to the subject by its Name in the prompt
   local v = client:create_aigc_video_task {
     SubAppId = sub_app_id, ModelName = "Vidu", ModelVersion = "q2",
     Prompt = "[@hero] waves at the camera, then walks into the sunset",
@@ -47,7 +65,7 @@ local ok, err = pcall(function()
   }
   print("video task:   " .. v.TaskId)
 
-  -- 3. its completion, as an event: at least once, so the handler is keyed
+  -- 4. its completion, as an event: at least once, so the handler is keyed
   -- by TaskId and harmless when an event comes twice
   local finished, last = {}, nil
   local n = client:consume_events(function(event)

@@ -27,7 +27,7 @@ local UNSET = { "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLO
   "TENCENTCLOUD_REGION", "TENCENTCLOUD_PROFILE", "TENCENTCLOUD_CREDENTIALS_FILE",
   "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy" }
 
--- run(argv [, {env = {...}, creds = false, stdin = text, cmd = path}]) -> {code, out, err}
+-- run(argv [, {env = {...}, creds = false, stdin = text, cmd = path, tty = true}]) -> {code, out, err}
 local function run(argv, o)
   o = o or {}
   local parts = { "env" }
@@ -49,6 +49,11 @@ local function run(argv, o)
   end
   local cmd = ("%s <%s >%s 2>%s; echo $? >%s"):format(table.concat(parts, " "), q(stdin),
     q(TMP .. "/out"), q(TMP .. "/err"), q(TMP .. "/rc"))
+  if o.tty then
+    -- stderr on a pseudo-terminal (script(1)); err is what the terminal got
+    cmd = ("script -qec %s /dev/null </dev/null >%s 2>&1; echo $? >%s"):format(
+      q(("%s >%s"):format(table.concat(parts, " "), q(TMP .. "/out"))), q(TMP .. "/err"), q(TMP .. "/rc"))
+  end
   os.execute(cmd)
   return { code = tonumber(read(TMP .. "/rc")), out = read(TMP .. "/out"), err = read(TMP .. "/err") }
 end
@@ -112,6 +117,13 @@ describe("tcvod", function()
       task = { "Usage: tcvod task TASK_ID", "--sub-app-id N", "--wait", "--wait-timeout SECONDS" },
       call = { "Usage: tcvod call ACTION", "tcvod call DescribeTaskDetail '{" },
       events = { "Usage: tcvod events", "--run-timeout SECONDS", "--max N", "--confirm", "--type EVENTTYPE" },
+      upload = { "Usage: tcvod upload FILE [--cover FILE]", "--cover FILE", "--concurrency N",
+        "--part-size SIZE", "--multipart-threshold SIZE", "--checkpoint FILE", "--part-timeout SECONDS",
+        "--no-content-md5", "--no-progress", "--MediaName NAME, --media-name NAME",
+        "--MediaType TYPE, --media-type TYPE        string; default: FILE's extension",
+        "--SubAppId N, --sub-app-id N               uint64", "Parameters (ApplyUpload's, ApplyUploadRequest)",
+        "16M, 16MiB and 16777216 are the same", "ClientError.UploadExpired", "Cos.AccessDenied",
+        "In Lua: client:upload{ MediaFilePath = FILE, ... }." },
     }
     for cmd, want in pairs(COMMANDS) do
       it("of " .. cmd .. " shows its options, the global ones and the exit codes", function()
@@ -949,12 +961,15 @@ describe("tcvod", function()
     local want = {
       [1] = { "AuthFailure.SignatureFailure", "RequestLimitExceeded", "InternalError",
         "FailedOperation.SubjectImageInvalid", "ClientError.TaskFailed", "ClientError.TaskAborted",
-        "ClientError.MaybeCreated" },
-      [2] = { "ClientError.InvalidParameter", "ClientError.InvalidOption", "ClientError.Credentials" },
+        "ClientError.MaybeCreated", "ClientError.MaybeCommitted", "Cos.AccessDenied", "Cos.InternalError",
+        "Cos.NoSuchUpload" },
+      [2] = { "ClientError.InvalidParameter", "ClientError.InvalidOption", "ClientError.Credentials",
+        "ClientError.File" },
       [3] = { "ClientError.DNS", "ClientError.Connect", "ClientError.TLS", "ClientError.TLSVerify",
         "ClientError.Timeout", "ClientError.Network", "ClientError.HTTPStatus", "ClientError.MalformedResponse",
         "ClientError.ResponseTooLarge", "ClientError.Proxy", "ClientError.WaitTimeout",
-        "ClientError.Internal", "ClientError.OutOfMemory" },
+        "ClientError.Internal", "ClientError.OutOfMemory", "ClientError.UploadExpired",
+        "ClientError.ChecksumMismatch", "ClientError.Callback" },
     }
     for status, codes in pairs(want) do
       for _, code in ipairs(codes) do
@@ -968,6 +983,9 @@ describe("tcvod", function()
     local r = check(run({ ROOT .. "/examples/cli.sh" }, {
       cmd = "sh", env = { TCVOD = TCVOD, CLI_FAKE_DIR = TMP .. "/cli-fake" } }), 0)
     assert.truthy(r.out:find("\ncli demo: ok\n$"), r.out)
+    assert.truthy(r.out:find("\nFileId=%d+ MediaUrl=http://127%.0%.0%.1:%d+/media/221073/%x+/f0%.png RequestId="), r.out)
+    assert.truthy(r.out:find('"CoverUrl": "http://127.0.0.1:', 1, true), r.out)
+    assert.truthy(r.err:find("$ tcvod upload examples/hero.png --sub-app-id 221073 --plain\n", 1, true), r.err)
     assert.truthy(r.out:find("Status=FINISH SubjectId=subj%-%x+ RequestId="), r.out)
     assert.truthy(r.out:find('"SubjectId": "subj-', 1, true), r.out)
     assert.truthy(r.out:find("exit status 1 (1: the API answered with an error)", 1, true), r.out)
@@ -1044,6 +1062,401 @@ describe("tcvod", function()
       assert.equal(before, fake.stats().requests)
       r = check(run { "events", "--help" }, 0)
       assert.truthy(r.out:find("Usage: tcvod events", 1, true))
+    end)
+  end)
+
+  describe("upload", function()
+    local http = require "socket.http"
+    local DIR = TMP .. "/files"
+
+    -- n bytes: a seeded generator's 4099 (a prime: no two 1 MiB parts alike), repeated
+    local function bytes(n, seed)
+      local t, x = {}, seed
+      for i = 1, 4099 do
+        x = (x * 1103515245 + 12345) % 2147483648
+        t[i] = string.char(math.floor(x / 65536) % 256)
+      end
+      local block = table.concat(t)
+      return block:rep(math.ceil(n / #block)):sub(1, n)
+    end
+
+    local function write(name, data)
+      local path = DIR .. "/" .. name
+      local f = assert(io.open(path, "wb"))
+      f:write(data)
+      f:close()
+      return path
+    end
+
+    local CLIP, COVER
+    setup(function()
+      assert(os.execute("mkdir -p " .. q(DIR)))
+      -- three and a half parts of 1 MiB, the part size these specs ask for
+      CLIP = bytes(3 * 1048576 + 524288, 7)
+      COVER = bytes(5000, 11)
+      write("clip.mp4", CLIP)
+      write("cover.png", COVER)
+    end)
+
+    -- the fake's HTTPS API and HTTPS COS, one test CA for both
+    local function U(argv)
+      local r = G { "--cos-endpoint", ("https://127.0.0.1:%d"):format(fake.start().ports.cos_https) }
+      for _, a in ipairs(argv) do r[#r + 1] = a end
+      return r
+    end
+
+    -- an object back from the URL CommitUpload gave (the fake serves GET /media/<key>)
+    local function fetch(url)
+      local body, code = http.request(url)
+      assert.equal(200, code, url)
+      return body
+    end
+
+    -- the COS requests since the reset: "Operation" or "Operation#part", in order
+    local function cos_ops()
+      local ops = {}
+      for _, x in ipairs(fake.cos_get("requests")) do
+        local part = type(x.part_number) == "number" and ("#%d"):format(x.part_number) or ""
+        ops[#ops + 1] = x.operation .. part
+      end
+      return ops
+    end
+
+    local function applied()
+      for _, x in ipairs(fake.requests()) do
+        if x.action == "ApplyUpload" then return fake.decode(x.body) end
+      end
+    end
+
+    local function nothing_sent()
+      assert.equal(0, fake.stats().requests)
+      assert.same({}, fake.cos_get("requests"))
+    end
+
+    it("the help of ApplyUpload and CommitUpload points to the command", function()
+      for _, action in ipairs { "ApplyUpload", "commit-upload" } do
+        local out = check(run { "help", action }, 0).out
+        assert.truthy(out:find("The command upload FILE does a whole upload (ApplyUpload, the bytes to COS,\n"
+          .. "CommitUpload), with ApplyUpload's parameters as flags: tcvod help upload.\n", 1, true), out)
+      end
+    end)
+
+    it("a file in parts, CommitUpload's answer as JSON; the object is the file, byte for byte", function()
+      local r = check(run(U { "upload", DIR .. "/clip.mp4", "--sub-app-id", "221073", "--part-size", "1M",
+        "--multipart-threshold", "1MiB", "--concurrency", "3" }), 0)
+      assert.equal("", r.err)                 -- not a terminal: no bar
+      local res = fake.decode(r.out)
+      assert.truthy(tostring(res.FileId):match("^%d+$"), r.out)
+      assert.truthy(res.MediaUrl:match("^http://127%.0%.0%.1:%d+/media/221073/%x+/f0%.mp4$"), res.MediaUrl)
+      assert.is_string(res.RequestId)
+      assert.is_nil(res.CoverUrl)
+      assert.equal(('{\n  "FileId": "%s",\n  "MediaUrl": "%s",\n  "RequestId": "%s"\n}\n'):format(
+        res.FileId, res.MediaUrl, res.RequestId), r.out)
+      assert.equal(#CLIP, #fetch(res.MediaUrl))
+      assert.is_true(CLIP == fetch(res.MediaUrl))
+      -- MediaType and MediaName from the file's name
+      assert.same({ MediaType = "mp4", MediaName = "clip", SubAppId = 221073 }, applied())
+      local ops = cos_ops()
+      assert.equal("InitiateMultipartUpload", ops[1])
+      table.sort(ops, function(a, b) return a < b end)
+      assert.same({ "CompleteMultipartUpload", "InitiateMultipartUpload", "UploadPart#1", "UploadPart#2",
+        "UploadPart#3", "UploadPart#4" }, ops)
+      local s = fake.stats()
+      assert.equal(1, s.actions.ApplyUpload)
+      assert.equal(1, s.actions.CommitUpload)
+    end)
+
+    it("a cover, ApplyUpload's flags by name and in kebab-case, --plain", function()
+      local r = check(run(U { "upload", DIR .. "/clip.mp4", "--cover", DIR .. "/cover.png", "--plain",
+        "--MediaName", "my clip", "--class-id", "3", "--SourceContext", "ctx=1", "--session-context", "s",
+        "--storage-region", "ap-guangzhou", "--no-content-md5" }), 0)
+      assert.equal("", r.err)
+      local file_id, media, cover, req = r.out:match(
+        "^FileId=(%d+) MediaUrl=(%S+) CoverUrl=(%S+) RequestId=([%w%-]+)\n$")
+      assert.truthy(file_id, r.out)
+      assert.truthy(media:match("/media/0/%x+/f0%.mp4$"), media)
+      assert.truthy(cover:match("/media/0/%x+/f0_cover%.png$"), cover)
+      assert.is_true(CLIP == fetch(media))     -- one PUT: under the default threshold
+      assert.is_true(COVER == fetch(cover))
+      assert.same({ MediaType = "mp4", MediaName = "my clip", CoverType = "png", ClassId = 3,
+        SourceContext = "ctx=1", SessionContext = "s", StorageRegion = "ap-guangzhou" }, applied())
+      assert.same({ "PutObject", "PutObject" }, cos_ops())
+    end)
+
+    it("--MediaType over the file's extension; a file without one needs it", function()
+      write("noext", "x")
+      local r = check(run(U { "upload", DIR .. "/noext", "--plain" }), 2)
+      assert.equal("tcvod: upload: ClientError.InvalidParameter: MediaType is required (the file name has no "
+        .. "extension to take it from) [attempts: 0]\nTry 'tcvod upload --help'.\n", r.err)
+      nothing_sent()
+      r = check(run(U { "upload", DIR .. "/noext", "--media-type", "mov", "--plain" }), 0)
+      assert.truthy(r.out:match("^FileId=%d+ MediaUrl=%S+/f0%.mov RequestId="), r.out)
+      assert.same({ MediaType = "mov", MediaName = "noext" }, applied())
+    end)
+
+    it("--checkpoint: after a transient failure the same command goes on from the parts COS has", function()
+      local ck = TMP .. "/clip.ckpt"
+      os.remove(ck)
+      local argv = U { "upload", DIR .. "/clip.mp4", "--part-size", "1M", "--multipart-threshold", "1M",
+        "--concurrency", "1", "--checkpoint", ck }
+      -- part 3 answered 503 whatever the retries: the upload stops, its parts kept
+      fake.cos_fault { mode = "error", status = 503, operation = "UploadPart", part_number = 3 }
+      local r = check(run(argv), 1)
+      local err = fake.decode(r.out).Error
+      assert.equal("Cos.ServiceUnavailable", err.code)
+      assert.equal("media", err.stage)
+      assert.equal(3, err.part_number)
+      assert.is_true(err.retryable)
+      assert.truthy(r.err:find("^tcvod: UploadPart: Cos.ServiceUnavailable: "), r.err)
+      assert.truthy(read(ck), "the checkpoint is kept")
+      local uploads = fake.cos_get("uploads")
+      assert.equal(1, #uploads)                -- not aborted
+      fake.cos_fault { mode = "none" }
+      local before = #fake.cos_get("requests")
+      r = check(run(argv), 0)
+      local res = fake.decode(r.out)
+      assert.is_true(CLIP == fetch(res.MediaUrl))
+      -- the parts COS had are not sent again
+      local ops = {}
+      for i, op in ipairs(cos_ops()) do if i > before then ops[#ops + 1] = op end end
+      assert.same({ "ListParts", "UploadPart#3", "UploadPart#4", "CompleteMultipartUpload" }, ops)
+      assert.is_nil(read(ck), "the checkpoint is removed once the upload is done")
+      assert.equal(1, fake.stats().actions.ApplyUpload)
+    end)
+
+    it("COS's refusal exits 1: the error names the stage, the part and COS's RequestId", function()
+      fake.cos_fault { mode = "error", status = 403, operation = "UploadPart", part_number = 2,
+        message = "no writing here" }
+      local r = check(run(U { "upload", DIR .. "/clip.mp4", "--part-size", "1M", "--multipart-threshold", "1M" }), 1)
+      local err = fake.decode(r.out).Error
+      assert.equal("Cos.AccessDenied", err.code)
+      assert.equal("UploadPart", err.action)
+      assert.equal("media", err.stage)
+      assert.equal(2, err.part_number)
+      assert.equal(403, err.http_status)
+      assert.truthy(err.cos_request_id:match("^%S+$"), err.cos_request_id)
+      assert.truthy(err.message:find("no writing here", 1, true), err.message)
+      assert.equal(1, #lines(r.err))
+      assert.truthy(r.err:find("^tcvod: UploadPart: Cos.AccessDenied: no writing here"), r.err)
+      -- given up for good: the multipart upload is aborted
+      assert.same({}, fake.cos_get("uploads"))
+      assert.equal(0, fake.stats().actions.CommitUpload or 0)
+    end)
+
+    it("a manifest's segment that cannot be read: ClientError.File, exit 2", function()
+      assert(os.execute("mkdir -p " .. q(DIR .. "/hls")))
+      write("hls/v.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nseg0.ts\n#EXTINF:4,\nseg1.ts\n#EXT-X-ENDLIST\n")
+      write("hls/seg0.ts", "a")
+      local r = check(run(U { "upload", DIR .. "/hls/v.m3u8" }), 2)
+      local err = fake.decode(r.out).Error
+      assert.equal("ClientError.File", err.code)
+      assert.equal("media", err.stage)
+      assert.equal(("tcvod: upload: ClientError.File: the segment %s/hls/seg1.ts of the manifest: No such file "
+        .. "or directory\n"):format(DIR), r.err)
+      assert.equal(0, fake.stats().actions.CommitUpload or 0)
+    end)
+
+    describe("exit 2: usage, nothing sent", function()
+      local CASES = {
+        { { "upload" }, "tcvod: upload needs FILE" },
+        { { "upload", "@/clip.mp4", "extra" }, "tcvod: unexpected argument 'extra'" },
+        { { "upload", "@/nope.mp4" }, "tcvod: FILE cannot be read: @/nope.mp4: No such file or directory" },
+        { { "upload", "@" }, "tcvod: FILE cannot be read: @: Is a directory" },
+        { { "upload", "@/clip.mp4", "--cover", "@/nope.png" },
+          "tcvod: --cover cannot be read: @/nope.png: No such file or directory" },
+        { { "upload", "@/clip.mp4", "--part-size", "8MB" }, "tcvod: --part-size must be a number of bytes, with K, "
+          .. "M or G after it or not (1024-based; KiB, MiB, GiB too), got '8MB'" },
+        { { "upload", "@/clip.mp4", "--part-size", "1.5M" }, "tcvod: --part-size must be a number of bytes" },
+        { { "upload", "@/clip.mp4", "--multipart-threshold", "-1" }, "tcvod: --multipart-threshold must be a number of bytes" },
+        { { "upload", "@/clip.mp4", "--part-size", "99999999999999999G" },
+          "tcvod: --part-size is out of range, got '99999999999999999G'" },
+        { { "upload", "@/clip.mp4", "--concurrency", "x" }, "tcvod: --concurrency must be an integer, got 'x'" },
+        { { "upload", "@/clip.mp4", "--MediaNmae", "x" },
+          "tcvod: unknown parameter '--MediaNmae' of ApplyUpload (did you mean '--MediaName'?)" },
+        { { "upload", "@/clip.mp4", "--class-id", "three" }, "tcvod: --class-id must be an integer, got 'three'" },
+        { { "upload", "@/clip.mp4", "--media-name", "a", "--MediaName", "b" },
+          "tcvod: --MediaName is given twice (also as --media-name)" },
+        { { "upload", "@/clip.mp4", "--no-progress=yes" }, "tcvod: --no-progress takes no value" },
+        { { "upload", "@/clip.mp4", "--wait" }, "tcvod: --wait is for a create action" },
+        { { "--cover", "x", "upload", "@/clip.mp4" }, "tcvod: --cover is an option of upload: put it after the command",
+          "Try 'tcvod --help'." },
+      }
+      for _, case in ipairs(CASES) do
+        it(table.concat(case[1], " "), function()
+          local argv = {}
+          for i, a in ipairs(case[1]) do argv[i] = a:gsub("^@", DIR) end
+          local r = check(run(U(argv)), 2)
+          assert.equal("", r.out)
+          local e = lines(r.err)
+          assert.equal(2, #e, r.err)
+          local want = case[2]:gsub("@", DIR)
+          assert.equal(want, e[1]:sub(1, #want))
+          assert.equal(case[3] or "Try 'tcvod upload --help'.", e[2])
+          nothing_sent()
+        end)
+      end
+
+      it("the library's verdict on an option, naming the flag (ClientError.InvalidOption)", function()
+        for _, case in ipairs {
+          { { "--concurrency", "33" }, "concurrency", "--concurrency" },
+          { { "--part-size", "512K" }, "part_size", "--part-size" },
+          { { "--part-size", "6G" }, "part_size", "--part-size" },
+          { { "--part-timeout", "0" }, "part_timeout", "--part-timeout" },
+        } do
+          local argv = { "upload", DIR .. "/clip.mp4" }
+          for _, a in ipairs(case[1]) do argv[#argv + 1] = a end
+          local r = check(run(U(argv)), 2)
+          local err = fake.decode(r.out).Error
+          assert.equal("ClientError.InvalidOption", err.code)
+          assert.equal(case[2], err.option)
+          local e = lines(r.err)
+          assert.truthy(e[1]:find("^tcvod: upload: ClientError.InvalidOption: upload option '" .. case[2] .. "'"), r.err)
+          assert.equal(("(the option %s is given by %s)"):format(case[2], case[3]), e[2])
+          assert.equal("Try 'tcvod upload --help'.", e[3])
+        end
+        nothing_sent()
+      end)
+
+      it("a bad --cos-endpoint (ClientError.InvalidOption of vod.new)", function()
+        local r = check(run(G { "upload", DIR .. "/clip.mp4", "--cos-endpoint", "ftp://x" }), 2)
+        assert.equal("cos_endpoint", fake.decode(r.out).Error.option)
+        nothing_sent()
+      end)
+    end)
+
+    describe("the progress bar", function()
+      local ARGV = { "upload", "@/clip.mp4", "--cover", "@/cover.png", "--part-size", "1M",
+        "--multipart-threshold", "1M", "--concurrency", "2" }
+      local function argv_of(extra)
+        local a = {}
+        for i, x in ipairs(ARGV) do a[i] = x:gsub("^@", DIR) end
+        for _, x in ipairs(extra or {}) do a[#a + 1] = x end
+        return U(a)
+      end
+
+      -- the bar itself, from the library's reports and a clock of the test's
+      local function drawn(sizes, steps)
+        local cli_upload = require "tencentcloud.vod.cli_upload"
+        local buf, t = {}, 0
+        local out = { write = function(_, ...) for _, x in ipairs { ... } do buf[#buf + 1] = x end end,
+          flush = function() end }
+        local bar = cli_upload.bar(out, sizes, function() return t end)
+        for _, step in ipairs(steps) do
+          t = step[1]
+          if step[2] == "start" then bar.start() elseif step[2] == "finish" then bar.finish()
+          else bar.update(step[2], step[3], step[4]) end
+        end
+        return table.concat(buf)
+      end
+
+      it("shows done of the total, the rate over the last seconds, time left, then the time it took", function()
+        local M = 1048576
+        assert.equal("\rmedia [................]   0%  0.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [###.............]  20%  2.0/10.0 MiB  2.0 MiB/s  0:04 left"
+          .. "\rmedia [######..........]  40%  4.0/10.0 MiB  2.0 MiB/s  0:03 left"
+          .. "\rmedia [################] 100%  10.0/10.0 MiB  2.5 MiB/s  in 0:04 \n"
+          .. "\rcover [................]   0%  0.0/2.0 KiB  --.- B/s"
+          .. "\rcover [################] 100%  2.0/2.0 KiB  in 0:00 \n",
+          drawn({ media = 10 * M, cover = 2048 }, { { 100, "start" }, { 101, 2 * M, 10 * M, "media" },
+            { 102, 4 * M, 10 * M, "media" }, { 104, 10 * M, 10 * M, "media" }, { 104, 2048, 2048, "cover" },
+            { 104, "finish" } }))
+        -- a resumed upload: the parts COS had when it began do not count in the rate;
+        -- a line left open ends with the upload
+        assert.equal("\rmedia [................]   0%  0.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [##############..]  90%  9.0/10.0 MiB  --.- B/s"
+          .. "\rmedia [###############.]  95%  9.5/10.0 MiB  512.0 KiB/s  0:01 left\n",
+          drawn({ media = 10 * M }, { { 200, "start" }, { 200, 9 * M, 10 * M, "media" },
+            { 201, 9.5 * M, 10 * M, "media" }, { 201, "finish" } }))
+        -- an empty file; a report without a total (the library's when it does not know it)
+        assert.equal("\rmedia [################] 100%  0/0 B  --.- B/s\rmedia [################] 100%  0/0 B  in 0:00 \n",
+          drawn({ media = 0 }, { { 5, "start" }, { 5, 0, nil, "media" }, { 5, "finish" } }))
+        assert.equal("\rmedia  0 B  --.- B/s\rmedia  1.5 MiB  --.- B/s\rmedia  3.0 MiB  1.5 MiB/s\n",
+          drawn({}, { { 5, 1.5 * M, nil, "media" }, { 6, 3 * M, nil, "media" }, { 6, "finish" } }))
+      end)
+
+      it("sizes: bytes, or K, M, G (KiB, MiB, GiB) 1024-based", function()
+        local parse_size = require("tencentcloud.vod.cli_upload").parse_size
+        for text, n in pairs { ["16777216"] = 16777216, ["16M"] = 16777216, ["16MiB"] = 16777216,
+            ["16m"] = 16777216, ["16mib"] = 16777216, ["512K"] = 524288, ["512KiB"] = 524288, ["1G"] = 1073741824,
+            ["5GiB"] = 5368709120, ["0"] = 0, ["7B"] = 7 } do
+          assert.equal(n, parse_size(text), text)
+        end
+        for _, text in ipairs { "8MB", "8mb", "8KB", "1GB", "1.5M", "-1", " 8M", "8 M", "M", "", "8T", "0x10", "1e6" } do
+          local n, why = parse_size(text)
+          assert.is_nil(n, text)
+          assert.equal("form", why, text)
+        end
+        assert.same({ nil, "range" }, { parse_size("9999999999999999") })
+        assert.same({ nil, "range" }, { parse_size("9999999G") })
+      end)
+
+      it("on a terminal: drawn on stderr in place, the media then the cover, each line ended", function()
+        local r = check(run(argv_of { "--plain" }, { tty = true }), 0)
+        assert.truthy(r.out:match("^FileId=%d+ MediaUrl=%S+ CoverUrl=%S+ RequestId=%S+\n$"), r.out)
+        -- the terminal turns "\n" into "\r\n"; each draw begins with "\r"
+        local tty = r.err:gsub("\r\n", "\n")
+        local first = "\rmedia [................]   0%  0.0/3.5 MiB  --.- B/s"
+        assert.equal(first, tty:sub(1, #first))
+        local media_end = tty:find("\n", 1, true)
+        local media, cover = tty:sub(1, media_end), tty:sub(media_end + 1)
+        -- the last draw of each line: everything in, the time it took
+        assert.truthy(media:match("\rmedia %[################%] 100%%  3%.5/3%.5 MiB [^\r\n]* in %d+:%d%d *\n$"), media)
+        assert.truthy(cover:match("^\rcover %[%.+%]   0%%  0%.0/4%.9 KiB"), cover)
+        assert.truthy(cover:match("\rcover %[################%] 100%%  4%.9/4%.9 KiB [^\r\n]* in %d+:%d%d *\n$"), cover)
+        assert.equal(#cover, cover:find("\n", 1, true))
+        -- the parts' progress in between, never past the total
+        for pct in media:gmatch("%] +(%d+)%%") do assert.truthy(tonumber(pct) <= 100) end
+        assert.is_nil(tty:find("tcvod:", 1, true))
+      end)
+
+      it("ends its line before an error", function()
+        fake.cos_fault { mode = "error", status = 403, operation = "UploadPart", part_number = 3 }
+        local r = check(run(argv_of(), { tty = true }), 1)
+        local tty = r.err:gsub("\r\n", "\n")
+        assert.truthy(tty:match("^\rmedia %[[^\n]*\ntcvod: UploadPart: Cos%.AccessDenied: [^\n]*\n$"), tty)
+      end)
+
+      it("none with --no-progress, nor when stderr is not a terminal", function()
+        local r = check(run(argv_of { "--no-progress" }, { tty = true }), 0)
+        assert.equal("", r.err)
+        r = check(run(argv_of()), 0)
+        assert.equal("", r.err)
+      end)
+    end)
+
+    it("Ctrl-C during the upload exits 130 and aborts the multipart upload", function()
+      -- each part held 2 s: the upload is under way once it has been initiated
+      fake.cos_fault { mode = "delay", seconds = 2, operation = "UploadPart" }
+      local argv = U { "upload", DIR .. "/clip.mp4", "--part-size", "1M", "--multipart-threshold", "1M",
+        "--concurrency", "1" }
+      local parts = { "env", "TENCENTCLOUD_SECRET_ID=" .. fake.SECRET_ID, "TENCENTCLOUD_SECRET_KEY=" .. fake.SECRET_KEY,
+        q(TCVOD) }
+      for _, a in ipairs(argv) do parts[#parts + 1] = q(a) end
+      local pidfile = TMP .. "/upload.pid"
+      os.execute(("(%s >%s 2>%s & echo $! >%s; wait $!; echo $? >%s) &"):format(table.concat(parts, " "),
+        q(TMP .. "/out"), q(TMP .. "/err"), q(pidfile), q(TMP .. "/rc")))
+      os.remove(TMP .. "/rc")
+      local initiated
+      for _ = 1, 200 do
+        for _, op in ipairs(cos_ops()) do if op == "InitiateMultipartUpload" then initiated = true end end
+        if initiated then break end
+        socket.sleep(0.05)
+      end
+      assert.is_true(initiated)
+      local pid = assert(tonumber(read(pidfile)))
+      -- the interpreter itself (the tree's wrapper is a shell script that execs it)
+      os.execute("kill -INT " .. pid)
+      local rc
+      for _ = 1, 200 do
+        rc = tonumber(read(TMP .. "/rc") or "")
+        if rc then break end
+        socket.sleep(0.05)
+      end
+      assert.equal(130, rc)
+      assert.equal("tcvod: interrupted\n", read(TMP .. "/err"))
+      assert.equal("", read(TMP .. "/out"))
+      assert.same({}, fake.cos_get("uploads"))
+      assert.equal(0, fake.stats().actions.CommitUpload or 0)
     end)
   end)
 end)

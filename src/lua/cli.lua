@@ -4,19 +4,24 @@
 -- stderr carries progress lines and errors.
 local vod = require "tencentcloud.vod"
 local args = require "tencentcloud.vod.cli_args"
+local upload = require "tencentcloud.vod.cli_upload"
 
 local M = {}
 
 local stdout, stderr = io.stdout, io.stderr
 
 -- Exit statuses by error code. API codes (no "ClientError." prefix) are 1.
+-- An upload's: COS's refusals (Cos.<Code>) are 1 as the API's codes are;
+-- ClientError.File (a local file that cannot be read) is the caller's to fix,
+-- 2; ClientError.MaybeCommitted is 1 as MaybeCreated is; UploadExpired,
+-- ChecksumMismatch and Callback are 3 (upload again).
 local USAGE_CODES = {
   ["ClientError.InvalidParameter"] = true, ["ClientError.InvalidOption"] = true,
-  ["ClientError.Credentials"] = true,
+  ["ClientError.Credentials"] = true, ["ClientError.File"] = true,
 }
 local API_CODES = {
   ["ClientError.TaskFailed"] = true, ["ClientError.TaskAborted"] = true,
-  ["ClientError.MaybeCreated"] = true,
+  ["ClientError.MaybeCreated"] = true, ["ClientError.MaybeCommitted"] = true,
 }
 
 function M.exit_code(err)
@@ -183,6 +188,61 @@ COMMANDS.events = function(client, r)
     stats.confirmed, stats.reason))
 end
 
+-- A file named on the command line, opened to tell that it can be read (and
+-- its size, for the progress bar) before the client is made.
+local function file_size(r, path, what)
+  local f, msg = io.open(path, "rb")
+  if f then
+    local ok, rerr = f:read(0)
+    if ok == nil and rerr then f:close() f, msg = nil, path .. ": " .. rerr end
+  end
+  if not f then args.usage(r.command, "%s cannot be read: %s", what, msg) end
+  local size = f:seek("end")
+  f:close()
+  return size
+end
+
+-- upload FILE: client:upload with ApplyUpload's parameters from the flags,
+-- the upload's options from its own flags, and on a terminal a progress bar.
+local function upload_inputs(r)
+  local v = r.values
+  local params = {}
+  for k, x in pairs(r.params) do params[k] = x end
+  params.MediaFilePath = r.args[1]
+  params.CoverFilePath = v.cover
+  r.flag_of.MediaFilePath = "the argument FILE"
+  local sizes = { media = file_size(r, r.args[1], "FILE") }
+  if v.cover then sizes.cover = file_size(r, v.cover, "--cover") end
+  local opts = {
+    concurrency = v.concurrency, part_size = v["part-size"],
+    multipart_threshold = v["multipart-threshold"], checkpoint = v.checkpoint,
+    part_timeout = v["part-timeout"],
+  }
+  if v["no-content-md5"] then opts.content_md5 = false end
+  return params, opts, sizes
+end
+
+COMMANDS.upload = function(client, r, inputs)
+  local v = r.values
+  local params, opts, sizes = inputs[1], inputs[2], inputs[3]
+  local bar
+  if not v["no-progress"] and upload.stderr_is_tty() then
+    bar = upload.bar(stderr, sizes)
+    opts.progress = bar.update
+    M.bar = bar
+    bar.start()
+  else
+    -- no bar, but a Lua function to call: Ctrl-C (lua.c's hook) is noticed
+    -- there rather than at the end of the upload
+    opts.progress = function() end
+  end
+  local res = client:upload(params, opts)
+  if bar then bar.finish() end
+  M.bar = nil
+  return print_result(v, res, plain_line { { "FileId", res.FileId }, { "MediaUrl", res.MediaUrl },
+    { "CoverUrl", res.CoverUrl }, { "RequestId", res.RequestId } })
+end
+
 -- call's parameters are parsed before the client is made: a bad JSON text is
 -- a usage error even without credentials.
 local function call_params(r)
@@ -225,7 +285,8 @@ end
 
 -- The error as JSON on stdout: {"Error": {the error object's scalar fields}}.
 local ERROR_FIELDS = { "code", "message", "request_id", "action", "http_status", "retryable",
-  "attempts", "ambiguous", "first_error", "session_id", "param", "option", "task_id", "err_code" }
+  "attempts", "ambiguous", "first_error", "session_id", "param", "option", "task_id", "err_code",
+  "stage", "cos_request_id", "part_number", "expired_time" }
 
 local function error_json(err, compact)
   local e = {}
@@ -246,9 +307,17 @@ local function report_usage(command, msg)
   return 2
 end
 
+-- Ctrl-C: lua.c's hook raises "interrupted!" in the next Lua code to run (in
+-- an upload, its progress function: the upload stops with ClientError.Callback).
+local function interrupted(err)
+  if type(err) == "string" then return err:find("interrupted!$") ~= nil end
+  return vod.is_error(err) and type(err.message) == "string" and err.message:find("interrupted!$") ~= nil
+end
+
 local function report_error(r, err)
   local status = M.exit_code(err)
-  if type(err) == "string" and err:find("interrupted!$") then    -- Ctrl-C (lua.c's hook)
+  if M.bar then M.bar.finish() M.bar = nil end     -- the bar's line ends before the error
+  if interrupted(err) then
     stderr:write("tcvod: interrupted", M.task_id and (" (task " .. M.task_id .. ")") or "", "\n")
     return 130
   end
@@ -265,7 +334,10 @@ local function report_error(r, err)
   if status == 2 then
     local hint = args.flag_for(r, err.param)
     if hint then stderr:write(("(%s is given by %s)\n"):format(err.param, hint)) end
-    stderr:write(("Try 'tcvod %s --help'.\n"):format(r.command))
+    hint = args.option_flag(r, err.option)
+    if hint then stderr:write(("(the option %s is given by %s)\n"):format(err.option, hint)) end
+    -- a file that could not be read is no mistake of the command line's
+    if err.code ~= "ClientError.File" then stderr:write(("Try 'tcvod %s --help'.\n"):format(r.command)) end
   end
   return status
 end
@@ -277,7 +349,7 @@ local function version()
 end
 
 function M.main(argv)
-  M.task_id = nil
+  M.task_id, M.bar = nil, nil
   local ok, r = pcall(args.parse, argv or {})
   if not ok then
     if type(r) == "table" and r.usage then return report_usage(r.command, r.usage) end
@@ -301,6 +373,7 @@ function M.main(argv)
   local done, err = pcall(function()
     -- what the command line alone can tell is checked before the client exists
     local params = r.command == "call" and call_params(r) or nil
+    if r.command == "upload" then params = { upload_inputs(r) } end
     local client = vod.new(args.client_options(r.values))
     run(client, r, params)
     client:close()

@@ -223,7 +223,9 @@ local function type_text(p, d)
   end
   if p.required then t = t .. ", required" end
   if p.disabled then t = t .. ", deprecated" end
-  return t .. editions_note(p, d)
+  t = t .. editions_note(p, d)
+  if p.note then t = t .. "; " .. p.note end
+  return t
 end
 
 local function member_type(m, d)
@@ -250,8 +252,20 @@ end
 
 -- The parameters, required first, then the model's order; short (a list of
 -- { flag, param, metavar }) adds a command's short forms beside theirs.
-function M.params_text(d, short)
+-- notes: { Name = text } for parameters a command fills itself when absent
+-- (upload's MediaType): not required there, the text says what it takes.
+function M.params_text(d, short, notes)
   local out, alias = {}, {}
+  if notes then
+    local params = {}
+    for i, p in ipairs(d.params) do
+      local c = {}
+      for k, v in pairs(p) do c[k] = v end
+      if notes[p.name] then c.required, c.note = false, notes[p.name] end
+      params[i] = c
+    end
+    d = setmetatable({ params = params }, { __index = d })
+  end
   for _, a in ipairs(short or {}) do alias[a[2]] = a end
   local width = short and 44 or 34
   for _, p in ipairs(ordered(d.params)) do
@@ -323,6 +337,9 @@ function M.help(d, typed, flag_lines, global_text, exit_codes, command)
       also = ""       -- create-aigc-subject is the friendly command
       note = "The command create-aigc-subject takes the same flags, and short forms of\n" ..
         "them (--name, --image, ...): tcvod help create-aigc-subject.\n"
+    elseif d.action == "ApplyUpload" or d.action == "CommitUpload" then
+      note = "The command upload FILE does a whole upload (ApplyUpload, the bytes to COS,\n" ..
+        "CommitUpload), with ApplyUpload's parameters as flags: tcvod help upload.\n"
     end
     head = ("Usage: tcvod %s [--Name VALUE]... [options]\n%s\nThe VOD action %s (client:%s{...} in Lua).\n")
       :format(typed, also, d.action, d.method)

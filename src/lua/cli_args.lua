@@ -5,6 +5,7 @@
 -- cli_actions.lua.
 local vod = require "tencentcloud.vod"
 local actions = require "tencentcloud.vod.cli_actions"
+local upload = require "tencentcloud.vod.cli_upload"
 
 local M = {}
 
@@ -33,6 +34,8 @@ M.GLOBAL = {
     .. "(default %s)"):format(D.metadata_url), opt = "metadata_url" },
   { "no-cvm-role", "flag", nil, "do not ask the CVM metadata service for credentials", opt = "cvm_role", value = false },
   { "proxy", "string", "URL", "proxy for the API: http://, https://, socks5://, socks5h:// (default: the environment)", opt = "proxy" },
+  { "cos-endpoint", "string", "URL", ("where upload sends the bytes (COS; default %s)"):format(D.cos_endpoint),
+    opt = "cos_endpoint" },
   { "plain", "flag", nil, "one readable line (Key=Value ...) instead of JSON" },
   { "compact", "flag", nil, "JSON on one line, as the codec writes it (default: indented, keys sorted)" },
   { "debug", "flag", nil, "log each request and response on stderr (secrets redacted)", opt = "debug" },
@@ -74,6 +77,55 @@ M.COMMANDS = {
     wait_note = "With --wait, the output is the finished task (--plain: TaskId=... Status=FINISH\n" ..
       "SubjectId=... RequestId=...).\n",
     flags = WAIT,
+  },
+  -- client:upload: the file, ApplyUpload's parameters as flags (by the API's
+  -- name, or in kebab-case), and the upload's options (upload_opt: the
+  -- option a flag feeds, for error hints)
+  upload = {
+    order = 1.5,
+    action = "ApplyUpload",
+    upload = true,
+    synopsis = "upload FILE [--cover FILE] [--Name VALUE]... [--concurrency N] [--part-size SIZE]\n" ..
+      "                    [--checkpoint FILE] [--no-progress] [options]",
+    summary = "upload a media file into VOD (client:upload); prints its FileId and MediaUrl",
+    args = { "FILE" },
+    -- the model requires MediaType; the library takes it from the file's name
+    optional = {
+      MediaType = "default: FILE's extension",
+      MediaName = "default: FILE's name without its directory and extension",
+      CoverType = "default: the cover's extension",
+    },
+    short = {
+      { "sub-app-id", "SubAppId", "N" },
+      { "media-type", "MediaType", "TYPE" },
+      { "media-name", "MediaName", "NAME" },
+      { "cover-type", "CoverType", "TYPE" },
+      { "procedure", "Procedure", "NAME" },
+      { "expire-time", "ExpireTime", "TIME" },
+      { "storage-region", "StorageRegion", "REGION" },
+      { "class-id", "ClassId", "N" },
+      { "source-context", "SourceContext", "TEXT" },
+      { "session-context", "SessionContext", "TEXT" },
+      { "ext-info", "ExtInfo", "TEXT" },
+      { "media-storage-path", "MediaStoragePath", "PATH" },
+    },
+    flags = {
+      { "cover", "string", "FILE", "a cover image (CoverFilePath); its type from its name unless --CoverType",
+        param = "CoverFilePath" },
+      { "concurrency", "int", "N", ("parts in flight at once, 1 to 32 (default %d)"):format(D.upload.concurrency),
+        upload_opt = "concurrency" },
+      { "part-size", "size", "SIZE", ("bytes a part, 1M to 5G: 16777216, 16M, 16MiB (default %dM)")
+        :format(math.floor(D.upload.part_size / 1048576)), upload_opt = "part_size" },
+      { "multipart-threshold", "size", "SIZE", ("a file larger goes in parts, else in one PUT (default %dM)")
+        :format(math.floor(D.upload.multipart_threshold / 1048576)), upload_opt = "multipart_threshold" },
+      { "checkpoint", "string", "FILE", "keep the multipart upload's state in FILE: the same command resumes it" ..
+        " after a failure", upload_opt = "checkpoint" },
+      { "part-timeout", "number", "SECONDS", ("per request to COS (default %g, at least --timeout)")
+        :format(D.upload.part_timeout), upload_opt = "part_timeout" },
+      { "no-content-md5", "flag", nil, "no Content-MD5 header (each part's and the file's CRC-64 are still" ..
+        " checked)", upload_opt = "content_md5" },
+      { "no-progress", "flag", nil, "no progress bar (there is one only when stderr is a terminal)" },
+    },
   },
   task = {
     order = 2,
@@ -118,14 +170,16 @@ M.EXIT_CODES = [[
 Exit status:
   0  success
   1  the API answered with an error (also: the task failed or was aborted
-     during --wait; ClientError.MaybeCreated)
+     during --wait; ClientError.MaybeCreated; upload: COS refused (Cos.*),
+     ClientError.MaybeCommitted)
   2  usage or configuration: a bad flag or argument, a parameter the library
      refuses (ClientError.InvalidParameter), a bad option
      (ClientError.InvalidOption), no usable credentials (ClientError.Credentials);
-     nothing was sent
+     nothing was sent; upload: a file that cannot be read (ClientError.File)
   3  no usable answer: DNS, connect, TLS, certificate, timeout, network,
      HTTP status, malformed or too large response, proxy; --wait timed out;
-     any other failure on this side
+     upload: ClientError.UploadExpired, ClientError.ChecksumMismatch; any
+     other failure on this side
 ]]
 
 local CREDENTIALS = [[
@@ -223,6 +277,14 @@ local function convert(command, spec, text)
     end
     -- beyond what this Lua holds exactly (2^63 on 5.4, 2^53 on LuaJIT): never rounded
     usage(command, "--%s is out of range, got '%s'", name, text)
+  elseif kind == "size" then
+    local n, why = upload.parse_size(text)
+    if why == "range" then usage(command, "--%s is out of range, got '%s'", name, text) end
+    if not n then
+      usage(command, "--%s must be a number of bytes, with K, M or G after it or not (1024-based;" ..
+        " KiB, MiB, GiB too), got '%s'", name, text)
+    end
+    return n
   elseif kind == "number" then
     local n = tonumber(text)
     if not n or text:find("^%s") or n ~= n then
@@ -295,8 +357,12 @@ function M.parse(argv)
             usage(r.command, "--%s is for a create action (one that starts a task); %s is %s", name,
               r.action.action, r.action.kind == "query" and "a query" or "not a create")
           end
-          local names = flags_here()
-          for _, p in ipairs(r.action.params) do names[#names + 1] = p.name end
+          -- a parameter's name (--MediaNmae) is answered with one (--MediaName) before a
+          -- command's short form that reads the same (--media-name)
+          local names = {}
+          if name:find("^%u") then for _, p in ipairs(r.action.params) do names[#names + 1] = p.name end end
+          for _, n in ipairs(flags_here()) do names[#names + 1] = n end
+          if not name:find("^%u") then for _, p in ipairs(r.action.params) do names[#names + 1] = p.name end end
           usage(r.command, "unknown %s '--%s'%s%s", name:find("^%u") and "parameter" or "option", name,
             name:find("^%u") and (" of " .. r.action.action) or "", actions.suggest_flag(name, names))
         end
@@ -359,8 +425,11 @@ function M.parse(argv)
   if r.action then
     -- the model's required parameters, before anything else is tried
     local missing = {}
+    local optional = M.COMMANDS[r.command] and M.COMMANDS[r.command].optional or {}
     for _, p in ipairs(r.action.params) do
-      if p.required and r.params[p.name] == nil then missing[#missing + 1] = "--" .. p.name end
+      if p.required and r.params[p.name] == nil and not optional[p.name] then
+        missing[#missing + 1] = "--" .. p.name
+      end
     end
     if #missing == 1 then
       usage(r.command, "%s is required", missing[1])
@@ -407,9 +476,66 @@ local function flag_lines(list)
   return table.concat(out, "\n")
 end
 
+-- The flag that gave an upload option (err.option of a ClientError.InvalidOption).
+function M.option_flag(r, option)
+  if not r or type(option) ~= "string" then return nil end
+  for _, f in ipairs(r.command and M.COMMANDS[r.command] and M.COMMANDS[r.command].flags or {}) do
+    if f.upload_opt == option then return "--" .. f[1] end
+  end
+end
+
+local UPLOAD_TEXT = [[
+The file goes into VOD in three steps: ApplyUpload (a storage place and
+temporary credentials), the bytes to Tencent COS (one PUT up to
+--multipart-threshold; above it a multipart upload, --part-size a part,
+--concurrency parts at a time; every request with Content-MD5, each part's
+CRC-64 and the whole file's compared with COS's), then CommitUpload. A COS
+request that fails for a transient reason is retried as an API call is; a
+multipart upload that fails for good is aborted, unless --checkpoint keeps it
+(after a transient failure: network, timeout, COS's 5xx): run the same command
+again to go on from the parts COS has.
+
+Prints CommitUpload's Response as JSON (FileId, MediaUrl, CoverUrl when there
+is a cover, RequestId); --plain: FileId=... MediaUrl=... [CoverUrl=...]
+RequestId=...
+
+On a terminal, a progress bar on stderr for the media, then the cover: bytes
+done of the total, the rate, the time left; redrawn in place at most ten
+times a second, its line ended when the file is in COS. When stderr is not a
+terminal (or with --no-progress) nothing is drawn: stderr carries only errors.
+SIZE is a number of bytes, or with K, M or G after it (1024-based; KiB, MiB,
+GiB too): 16M, 16MiB and 16777216 are the same.
+]]
+
+local UPLOAD_VALUES = [[
+Values: N an integer, TEXT as given. Each parameter also in kebab-case
+(--sub-app-id, --media-name, ...); --Name=VALUE for a value that starts with
+--. The library checks them against the model before anything is sent.
+]]
+
+local UPLOAD_EXIT = [[
+For upload: COS's refusals (Cos.<Code>, e.g. Cos.AccessDenied) and
+ClientError.MaybeCommitted (CommitUpload's answer was lost and its retry
+refused: look for the media before uploading again) are 1; a file that cannot
+be read (ClientError.File) is 2, also once the upload began (nothing is
+committed); ClientError.UploadExpired (the session's credentials ran out) and
+ClientError.ChecksumMismatch (COS's CRC-64 is not that of the bytes sent) are
+3: upload again. The error's stage says where it stopped (apply, media,
+cover, commit).
+]]
+
+local function upload_help(c, d)
+  return ("Usage: tcvod %s\n\n%s.\nIn Lua: client:upload{ MediaFilePath = FILE, ... }.\n\n%s\n" ..
+    "Options:\n%s\n\nParameters (ApplyUpload's, %s):\n%s\n\n%s\n%s\nGlobal options:\n%s\n\n%s\n%s")
+    :format(c.synopsis, (c.summary:gsub("^%l", string.upper)), UPLOAD_TEXT, flag_lines(c.flags), d.input,
+      actions.params_text(d, c.short, c.optional), UPLOAD_VALUES, actions.editions_text(d),
+      flag_lines(M.GLOBAL), M.EXIT_CODES, UPLOAD_EXIT)
+end
+
 function M.help(command)
   local c = command and M.COMMANDS[command]
   local d = command and not c and M.action_of(command)
+  if c and c.upload then return upload_help(c, actions.resolve(c.action)) end
   if d then
     return actions.help(d, command, flag_lines, flag_lines(M.GLOBAL), M.EXIT_CODES)
   end
