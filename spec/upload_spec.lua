@@ -443,6 +443,41 @@ describe("client:upload", function()
       assert.is_nil(process.read_file(ckpt))                 -- gone once committed
     end)
 
+    it("an error raised by progress (the caller's stop) keeps the upload for the checkpoint", function()
+      local data = bytes(4 * MiB, 29)
+      local path, ckpt = file("stopped.mp4", data), dir .. "/stopped.ckpt"
+      os.remove(ckpt)
+      -- each part 0.15 s: progress (at most ten calls a second) hears of each
+      fake.cos_fault { mode = "delay", seconds = 0.15, operation = "UploadPart" }
+      local opts = { checkpoint = ckpt, part_size = MiB, multipart_threshold = MiB, concurrency = 1 }
+      opts.progress = function(done) if done >= 2 * MiB then error("stop here") end end
+      local err = fake.raises(client().upload, client(), { MediaFilePath = path }, opts)
+      assert.equal("ClientError.Callback", err.code)
+      assert.truthy(err.message:find("stop here", 1, true))
+      assert.truthy(process.read_file(ckpt), "the checkpoint is kept")
+      assert.equal(1, #fake.cos_get("uploads"))
+      assert.equal(0, #requests("AbortMultipartUpload"))
+      opts.progress = nil
+      fake.cos_fault { mode = "none" }
+      local res = client():upload({ MediaFilePath = path }, opts)
+      assert.equal(data, fetch(res.MediaUrl))
+      assert.equal(1, #requests("InitiateMultipartUpload"))
+      local sent = parts_sent(200)
+      for n = 1, 4 do assert.equal(1, sent[n], "part " .. n) end
+      -- without a checkpoint, the same stop aborts
+      fake.reset()
+      fake.config { rate_limit = 0 }
+      fake.cos_fault { mode = "delay", seconds = 0.15, operation = "UploadPart" }
+      opts.checkpoint = nil
+      opts.progress = function(done) if done >= 2 * MiB then error("stop here") end end
+      fake.raises(client().upload, client(), { MediaFilePath = path }, opts)
+      assert.same({}, fake.cos_get("uploads"))
+      -- (the fake writes its ledger just after it answered)
+      local deadline = socket.gettime() + 5
+      while #requests("AbortMultipartUpload") == 0 and socket.gettime() < deadline do socket.sleep(0.02) end
+      assert.equal(1, #requests("AbortMultipartUpload"))
+    end)
+
     it("cannot resume a changed file: a new upload, the old one aborted, and the debug sink says so", function()
       local path, ckpt = file("changed.mp4", bytes(3 * MiB, 19)), dir .. "/changed.ckpt"
       os.remove(ckpt)

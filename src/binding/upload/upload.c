@@ -1222,7 +1222,7 @@ vod_uop vod_upload_step(lua_State *L, vod_upload *u, int i, const vod_uev *ev)
                 vod_error_push(L, VOD_E_CALLBACK, "upload", "the progress function raised an "
                                "error: %s", why ? why : "?");
             }
-            fail(L, u, 0);
+            fail(L, u, 1);      /* a caller's stop (Ctrl-C): with a checkpoint, resumable */
         }
         break;
     case J_SLEEP:
