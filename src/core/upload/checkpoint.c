@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "buf.h"
 
 #define MAGIC "tencentcloud-vod upload checkpoint 1"
@@ -92,37 +94,92 @@ static int number(vod_buf *b, const char *name, long long v)
     return field(b, name, d);
 }
 
-int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX])
+static size_t len_or_0(const char *s)
 {
-    vod_buf b = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
-    char mt[64];
-    int rc = 0, fd;
-    size_t off = 0;
+    return s != NULL ? strlen(s) : 0;
+}
+
+/* The text's length, or a little more: reserved in one go, the buffer never
+ * moves once a secret is in it (a moved block is freed unwiped). */
+static size_t text_size(const vod_ckpt *c)
+{
+    return sizeof MAGIC + 14 * 32 + len_or_0(c->file) + len_or_0(c->session) +
+           len_or_0(c->bucket) + len_or_0(c->region) + len_or_0(c->media_path) +
+           len_or_0(c->cover_path) + len_or_0(c->secret_id) + len_or_0(c->secret_key) +
+           len_or_0(c->token) + len_or_0(c->upload_id) + c->n_parts * 160 + 8;
+}
+
+int vod_ckpt_format(vod_buf *out, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX])
+{
+    char mt[64], ps[32];
+    size_t len0 = out->len;
+    int rc;
+    if (vod_buf_reserve(out, text_size(c)) != 0) {
+        snprintf(why, VOD_CKPT_WHY_MAX, "out of memory");
+        return -1;
+    }
     snprintf(mt, sizeof mt, "%lld %lld", c->mtime_s, c->mtime_ns);
-    rc |= vod_buf_addstr(&b, MAGIC "\n");
-    rc |= field(&b, "file", c->file);
-    rc |= number(&b, "size", c->size);
-    rc |= field(&b, "mtime", mt);
-    rc |= number(&b, "part_size", (long long)c->part_size);
-    rc |= field(&b, "session", c->session);
-    rc |= field(&b, "bucket", c->bucket);
-    rc |= field(&b, "region", c->region);
-    rc |= field(&b, "media_path", c->media_path);
-    rc |= field(&b, "cover_path", c->cover_path);
-    rc |= field(&b, "secret_id", c->secret_id);
-    rc |= field(&b, "secret_key", c->secret_key);
-    rc |= field(&b, "token", c->token);
-    rc |= number(&b, "expired", c->expired);
-    rc |= field(&b, "upload_id", c->upload_id);
+    snprintf(ps, sizeof ps, "%llu", c->part_size);
+    rc = vod_buf_addstr(out, MAGIC "\n");
+    rc |= field(out, "file", c->file);
+    rc |= number(out, "size", c->size);
+    rc |= field(out, "mtime", mt);
+    rc |= field(out, "part_size", ps);
+    rc |= field(out, "session", c->session);
+    rc |= field(out, "bucket", c->bucket);
+    rc |= field(out, "region", c->region);
+    rc |= field(out, "media_path", c->media_path);
+    rc |= field(out, "cover_path", c->cover_path);
+    rc |= field(out, "secret_id", c->secret_id);
+    rc |= field(out, "secret_key", c->secret_key);
+    rc |= field(out, "token", c->token);
+    rc |= number(out, "expired", c->expired);
+    rc |= field(out, "upload_id", c->upload_id);
     for (size_t i = 0; i < c->n_parts && rc == 0; i++) {
         char line[160];
         snprintf(line, sizeof line, "%u %llu %llu %s", c->parts[i].number, c->parts[i].size,
                  (unsigned long long)c->parts[i].crc, c->parts[i].etag);
-        rc |= field(&b, "part", line);
+        rc |= field(out, "part", line);
     }
-    rc |= vod_buf_addstr(&b, "end\n");
+    rc |= vod_buf_addstr(out, "end\n");
     if (rc != 0) {
         snprintf(why, VOD_CKPT_WHY_MAX, rc == -2 ? "a value holds a line break" : "out of memory");
+        mbedtls_platform_zeroize(out->data + len0, out->len - len0);
+        out->len = len0;
+        return -1;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* A new file at tmp, readable by its owner only whatever the umask, whatever
+ * a crash left at tmp (removed first: O_EXCL neither reuses a file of
+ * another mode nor follows a link). */
+static int create_tmp(const char *tmp)
+{
+    if (unlink(tmp) != 0 && errno != ENOENT)
+        return -1;
+    return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX])
+{
+    vod_buf b = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
+    int fd;
+    if (vod_ckpt_format(&b, c, why) != 0) {
         vod_buf_free(&b, 1);
         return -1;
     }
@@ -132,23 +189,19 @@ int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MA
         vod_buf_free(&tmp, 0);
         return -1;
     }
-    fd = open(vod_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd = create_tmp(vod_buf_cstr(&tmp));
     if (fd < 0) {
         snprintf(why, VOD_CKPT_WHY_MAX, "cannot write %s.tmp: %s", path, strerror(errno));
+        vod_buf_free(&b, 1);
+        vod_buf_free(&tmp, 0);
+        return -1;
+    }
+    if (write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
+        snprintf(why, VOD_CKPT_WHY_MAX, "cannot write %s.tmp: %s", path, strerror(errno));
+        close(fd);
         goto fail;
     }
-    while (off < b.len) {
-        ssize_t n = write(fd, b.data + off, b.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(why, VOD_CKPT_WHY_MAX, "cannot write %s.tmp: %s", path, strerror(errno));
-            close(fd);
-            goto fail;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if (close(fd) != 0) {
         snprintf(why, VOD_CKPT_WHY_MAX, "cannot write %s.tmp: %s", path, strerror(errno));
         goto fail;
     }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define VOD_CKPT_WHY_MAX 200
 
 typedef struct vod_ckpt_part {
@@ -37,8 +39,15 @@ typedef struct vod_ckpt {
     size_t n_parts, cap_parts;
 } vod_ckpt;
 
-/* Writes c to path atomically. 0, or -1 with why. */
+/* Writes c to path atomically: path.tmp (created anew, mode 0600), written,
+ * fsync'd, renamed over path. 0, or -1 with why (never a secret). */
 int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
+
+/* Appends the text vod_ckpt_write writes to out, reserving its room first:
+ * out does not move once a secret is in it (free it wiping). 0, or -1 with
+ * why and out as it was: a value with a line break (LF or CR), out of
+ * memory. */
+int vod_ckpt_format(vod_buf *out, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
 
 /* Reads path into c (zeroed first): 0, 1 when there is no such file, or -1
  * with why (a file that is not a checkpoint of this version, or cut short). */
