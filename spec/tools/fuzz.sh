@@ -15,11 +15,11 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
-  fuzz_h1_reader fuzz_event_sign fuzz_cos_sign fuzz_cos_xml"
+  fuzz_h1_reader fuzz_event_sign fuzz_cos_sign fuzz_cos_xml fuzz_checkpoint"
 CORE="core/util/buf core/util/utf8 core/util/suggest core/config/rules core/sign/tc3_sign
   binding/json/json_encode binding/json/json_decode binding/check/check binding/check/check_model
   model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/h1_reader
-  core/sign/event_sign core/sign/cos_sign core/cos/cos_xml"
+  core/sign/event_sign core/sign/cos_sign core/cos/cos_xml core/upload/checkpoint"
 # every folder of the core and the binding: headers are included by file name
 INCS=$(for d in src/core/*/ src/binding/*/ src/binding src/model; do printf -- '-I%s ' "${d%/}"; done)
 CC=${CC:-clang}
@@ -182,6 +182,36 @@ cat >"$OUT/cos_xml.dict" <<'EOF'
 "10000"
 EOF
 
+cat >"$OUT/checkpoint.dict" <<'EOF'
+"tencentcloud-vod upload checkpoint 1\x0a"
+"end\x0a"
+"\x0aend"
+"file "
+"size "
+"mtime "
+"part_size "
+"session "
+"bucket "
+"region "
+"media_path /"
+"cover_path /"
+"secret_id "
+"secret_key "
+"token "
+"expired "
+"upload_id "
+"part "
+"part 10000 "
+"\x0apart 1 1048576 0 "
+"\"d41d8cd98f00b204e9800998ecf8427e\""
+"-9223372036854775808"
+"9223372036854775807"
+"18446744073709551615"
+"18446744073709551616"
+"\x0d"
+"\x00"
+EOF
+
 echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
@@ -206,6 +236,7 @@ for name in $HARNESSES; do
     fuzz_event_sign)   opts="-max_len=256" ;;
     fuzz_cos_sign)     opts="-max_len=2048 -dict=$OUT/cos_sign.dict" ;;
     fuzz_cos_xml)      opts="-max_len=4096 -dict=$OUT/cos_xml.dict" ;;
+    fuzz_checkpoint)   opts="-max_len=4096 -dict=$OUT/checkpoint.dict" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"

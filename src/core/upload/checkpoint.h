@@ -8,20 +8,28 @@
  * No Lua.
  *
  * The text is one field a line, "name value", the value to the end of the
- * line; values hold no line break (checked when writing). */
+ * line, between a first line naming the format and its version (MAGIC in
+ * checkpoint.c) and a last line "end"; values hold no line break (LF or CR,
+ * checked when writing), numbers are decimal. A part is "part N SIZE CRC
+ * ETAG". A reader ignores the fields it does not know (a later version's). */
 #ifndef VOD_CHECKPOINT_H
 #define VOD_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define VOD_CKPT_WHY_MAX 200
+#define VOD_CKPT_MAX_PART 10000         /* COS's highest part number */
+#define VOD_CKPT_ETAG_MAX 71            /* bytes of a part's ETag */
+#define VOD_CKPT_MAX_BYTES (16u << 20)  /* a larger file is not a checkpoint */
 
 typedef struct vod_ckpt_part {
     unsigned number;
     unsigned long long size;
     uint64_t crc;
-    char etag[72];
+    char etag[VOD_CKPT_ETAG_MAX + 1];
 } vod_ckpt_part;
 
 typedef struct vod_ckpt {
@@ -37,12 +45,32 @@ typedef struct vod_ckpt {
     size_t n_parts, cap_parts;
 } vod_ckpt;
 
-/* Writes c to path atomically. 0, or -1 with why. */
+/* Writes c to path atomically: path.tmp (created anew, mode 0600), written,
+ * fsync'd, renamed over path. 0, or -1 with why (never a secret). */
 int vod_ckpt_write(const char *path, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
 
+/* Appends the text vod_ckpt_write writes to out, reserving its room first:
+ * out does not move once a secret is in it (free it wiping). 0, or -1 with
+ * why and out as it was: a value with a line break (LF or CR), out of
+ * memory. */
+int vod_ckpt_format(vod_buf *out, const vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
+
 /* Reads path into c (zeroed first): 0, 1 when there is no such file, or -1
- * with why (a file that is not a checkpoint of this version, or cut short). */
+ * with why and c zeroed: not a regular file of at most VOD_CKPT_MAX_BYTES,
+ * or what vod_ckpt_parse refuses. */
 int vod_ckpt_read(const char *path, vod_ckpt *c, char why[VOD_CKPT_WHY_MAX]);
+
+/* Parses a checkpoint's text (len bytes, need not be NUL-terminated) into c
+ * (zeroed first): 0, or -1 with why (naming the text as `name`, the path;
+ * never a value of the text) and c zeroed. Refused: another first line; no
+ * "end" line; a NUL or CR byte, or a line without a space, before it; a
+ * number that is not decimal digits (with a '-' for the signed ones) within
+ * its type; a part whose number is not 1 to VOD_CKPT_MAX_PART, or whose ETag
+ * is not 1 to VOD_CKPT_ETAG_MAX bytes; session, bucket, region, media_path,
+ * secret_id, secret_key or upload_id missing or empty; a media_path, or a
+ * cover_path, not beginning with '/'. A field given twice: the later one. */
+int vod_ckpt_parse(const char *text, size_t len, const char *name, vod_ckpt *c,
+                   char why[VOD_CKPT_WHY_MAX]);
 
 /* Adds a completed part. 0, or -1 out of memory. */
 int vod_ckpt_add_part(vod_ckpt *c, unsigned number, unsigned long long size, uint64_t crc,
