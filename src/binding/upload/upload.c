@@ -1209,6 +1209,7 @@ vod_uop vod_upload_step(lua_State *L, vod_upload *u, int i, const vod_uev *ev)
         r = call_returned(L, u, l, ev->base);
         break;
     case J_READ:
+        l->job = J_IDLE;                    /* read_more asks again when the part wants more */
         r = read_returned(L, u, l, ev->base);
         break;
     case J_PROGRESS:
