@@ -1195,6 +1195,10 @@ static vod_uop idle(lua_State *L, vod_upload *u, vod_lane *l)
         if (u->in_progress)
             return VOD_UOP_WAIT;
         l->job = J_DONE;
+        /* a part's buffer, now: the box that holds it may wait long for the GC */
+        vod_buf_free(&l->body, 0);
+        l->body_ptr = NULL;
+        l->body_len = 0;
         return VOD_UOP_DONE;
     }
 }
