@@ -309,10 +309,9 @@ static void cos_failed(lua_State *L, vod_upload *u, vod_lane *l, const vod_cos_a
     } else {
         char code[100];
         snprintf(code, sizeof code, "Cos.%s", a->code);
-        push_error(L, u, code, op, "%s%s%s", a->message[0] ? a->message : a->code,
-                   a->doc.resource ? " (" : "", a->doc.resource ? a->doc.resource : "");
-        if (a->doc.resource)
-            lua_pushfstring(L, "%s)", lua_tostring(L, -1)), lua_setfield(L, -2, "message");
+        push_error(L, u, code, op, "%s%s%s%s", a->message[0] ? a->message : a->code,
+                   a->doc.resource ? " (" : "", a->doc.resource ? a->doc.resource : "",
+                   a->doc.resource ? ")" : "");
     }
     if (a->http_status) {
         vod_pushint(L, a->http_status);
