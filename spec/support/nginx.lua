@@ -40,6 +40,7 @@ function M.start(o)
     HTTP = ("%d"):format(info.ports.http), HTTPS = ("%d"):format(info.ports.https),
     WRONG = ("%d"):format(info.ports.https_wrong_host),
     UNTRUSTED = ("%d"):format(info.ports.https_untrusted),
+    COS_HTTP = ("%d"):format(info.ports.cos_http),
     WORKERS = "1", FLEET = "nil",
   }
   for k, v in pairs(o.values or {}) do values[k] = v end
