@@ -276,6 +276,15 @@ describe("uploads in nginx #nginx", function()
       assert.equal(4, object(t.media_url).parts)
     end)
 
+    it("over HTTP/2: nginx reads it whole first (ngx.req.socket() cannot), then it goes up", function()
+      local path, md5 = random_file("h2.mp4", 3 * MIB)
+      local t = decode(sh(("curl -s --no-progress-meter --http2-prior-knowledge --data-binary @'%s' "
+        .. "'http://127.0.0.1:%d/upload?op=body&part_size=1048576&threshold=0'"):format(path, server.h2_port)), "h2")
+      assert.is_true(t.ok, cjson.encode(t))
+      assert.equal(3 * MIB, t.size)
+      assert.equal(md5, object(t.media_url).md5)
+    end)
+
     it("gives the bytes as they came, chunk_size at a time", function()
       local path, md5 = random_file("read.bin", 1000000)
       local t = post("op=read_body&chunk=100000", path)
@@ -297,10 +306,11 @@ describe("uploads in nginx #nginx", function()
     end)
 
     it("a client that goes away: ClientError.Callback with body_error, the multipart upload aborted", function()
-      partial_post("/upload", "op=body&part_size=1048576&threshold=0", 4 * MIB, 2500000, true)
+      local tag = ("gone%d"):format(os.time())
+      partial_post("/upload", "op=body&part_size=1048576&threshold=0&tag=" .. tag, 4 * MIB, 2500000, true)
       local t
       for _ = 1, 200 do
-        t = get("op=last")
+        t = get("op=last&tag=" .. tag)
         if not t.none then break end
         socket.sleep(0.05)
       end

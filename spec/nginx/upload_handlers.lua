@@ -72,13 +72,15 @@ function ops.body(args)
                                          MediaType = args.type or "mp4", MediaName = args.name },
                                        options(args))
   local t = answer(res, err, { size = size or cjson.null, reads = reads })
-  ngx.shared.vod_test:set("upload", cjson.encode(t))   -- for a client that went away
+  if args.tag then   -- for a client that went away: its outcome, under its tag
+    ngx.shared.vod_test:set("upload:" .. args.tag, cjson.encode(t))
+  end
   return t
 end
 
--- the last body upload's outcome
-function ops.last()
-  return cjson.decode(ngx.shared.vod_test:get("upload") or '{"ok":false,"none":true}')
+-- the outcome of the body upload of that tag
+function ops.last(args)
+  return cjson.decode(ngx.shared.vod_test:get("upload:" .. tostring(args.tag)) or '{"ok":false,"none":true}')
 end
 
 -- what request_body_reader gives, without an upload: the size, the bytes' MD5
