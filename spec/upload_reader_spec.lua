@@ -49,6 +49,18 @@ describe("upload from a MediaReader", function()
     assert.same({ "PutObject" }, ops)
   end)
 
+  for _, threshold in ipairs { 0, 8 * MIB } do
+    it(("that gives more than MediaSize: ClientError.Callback, nothing committed (%s)"):format(
+         threshold == 0 and "parts" or "one PUT"), function()
+      local c = client()
+      local err = fake.raises(c.upload, c, { MediaType = "mp4", MediaReader = chunks(51), MediaSize = 3 * MIB },
+                              { part_size = MIB, multipart_threshold = threshold })
+      assert.equal("ClientError.Callback", err.code)
+      assert.equal("MediaReader gave more than MediaSize (3145728 bytes)", err.message)
+      assert.equal(0, #fake.cos_get("objects"))
+    end)
+  end
+
   it("that gives less than MediaSize: ClientError.Callback, nothing committed", function()
     local c = client()
     local err = fake.raises(c.upload, c, { MediaType = "mp4", MediaReader = chunks(40), MediaSize = 3 * MIB },

@@ -671,7 +671,9 @@ static int read_more(lua_State *L, vod_upload *u, vod_lane *l)
         }
         vod_buf_free(&left, 0);
     }
-    if (l->body.len >= fill_size(u) || u->stream_eof)
+    /* the one PUT's read goes on to the stream's end: a reader that gives more
+     * than MediaSize fails (read_returned), it is not cut */
+    if (u->stream_eof || (l->body.len >= fill_size(u) && u->ob != OB_SINGLE))
         return read_done(L, u, l);
     l->job = J_READ;
     return VOD_UOP_READ;
