@@ -247,6 +247,18 @@ describe("uploads in nginx #nginx", function()
         bound / MIB))
     end)
 
+    it("a small one in one PUT", function()
+      local path, md5 = random_file("small.mp4", 300000)
+      local t = post("op=body&name=small", path)
+      assert.is_true(t.ok, cjson.encode(t))
+      assert.equal(300000, t.size)
+      assert.equal(md5, fetch_md5(t.media_url))
+      local puts = ledger("PutObject")
+      assert.equal(1, #puts)
+      assert.equal(300000, puts[1].bytes)
+      assert.equal(0, #ledger("UploadPart"))
+    end)
+
     it("sends parts to COS while the body is still coming", function()
       local c = assert(socket.connect("127.0.0.1", port))
       c:send(("POST /upload?op=body&part_size=1048576&threshold=0 HTTP/1.1\r\nHost: a\r\n"
