@@ -373,7 +373,7 @@ describe("in nginx #nginx", function()
       assert.equal(read(example), block)
     end)
 
-    it("runs as examples/openresty/run.sh: a subject through the fake endpoint", function()
+    it("runs as examples/openresty/run.sh: a subject, an upload, through the fake endpoint", function()
       -- the script swaps in this checkout's tree, a free port and the fake's CA
       local out = sh("VOD_SKIP_BUILD=1 sh '" .. root .. "/examples/openresty/run.sh' 2>&1")
       local ok_line = out:match("\n({[^\n]*subject_id[^\n]*})")
@@ -381,6 +381,9 @@ describe("in nginx #nginx", function()
       local t = cjson.decode(ok_line)
       assert.truthy(t.subject_id:match("^subj%-%x+$"), out)
       assert.truthy(t.task_id:match("^221073%-CreateAigcSubject"), out)
+      local up = assert(out:match("\n({[^\n]*file_id[^\n]*})\n"), out)   -- the upload through /media
+      assert.truthy(cjson.decode(up).file_id:match("^%d+$"), out)
+      assert.truthy(out:find("\nmedia_url serves the file byte for byte\n", 1, true), out)
       local bad = assert(out:match("\n({[^\n]*\"code\"[^\n]*})\n?$"), out)   -- the last line
       assert.equal("ClientError.InvalidParameter", cjson.decode(bad).code)
     end)

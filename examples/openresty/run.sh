@@ -3,8 +3,9 @@
 # fake VOD endpoint, runs examples/openresty/nginx.conf in Debian's nginx (paths,
 # port and CA swapped for local ones, nothing else changed), asks it for a
 # subject, then a video from it, whose completion the timer's consume_events
-# records; pushes a signed notification and a wrongly signed one; shows what a
-# bad request gets, and stops nginx.
+# records; pushes a signed notification and a wrongly signed one; uploads a
+# 20 MB file through /media (the body streamed into VOD) and fetches it back;
+# shows what a bad request gets, and stops nginx.
 #   sh examples/openresty/run.sh
 set -eu
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ mkdir -p "$DIR"
 . spec/tools/fake.sh
 start_fake "$DIR/fake"
 FAKE_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["https"])' "$DIR/fake/ports.json")
+COS_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cos_http"])' "$DIR/fake/ports.json")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 # the same nginx.conf, pointed at this checkout's LuaJIT tree, a free port and the fake's CA
@@ -47,7 +49,8 @@ trap stop EXIT
 SIGN_KEY=exampleSignKey2024
 TENCENTCLOUD_SECRET_ID=AKIDEXAMPLEFAKEVOD0000000000000000 \
 TENCENTCLOUD_SECRET_KEY=fakeVodSecretKeyEXAMPLE0000000000 \
-VOD_ENDPOINT="127.0.0.1:$FAKE_PORT" VOD_SUB_APP_ID=221073 VOD_EVENT_SIGN_KEY="$SIGN_KEY" \
+VOD_ENDPOINT="127.0.0.1:$FAKE_PORT" VOD_COS_ENDPOINT="http://127.0.0.1:$COS_PORT" \
+VOD_SUB_APP_ID=221073 VOD_EVENT_SIGN_KEY="$SIGN_KEY" \
   nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" -g "$GLOBALS"
 
 URL="http://127.0.0.1:$PORT/subjects"
@@ -90,6 +93,15 @@ curl -s -X POST --data-binary "$(pushed "$SIGN_KEY")" "$BASE/vod-events"
 curl -s "$BASE/videos/result?task_id=221073-AigcVideoTask-pushed01"
 echo "POST /vod-events   (signed with another key: refused)"
 curl -s -o /dev/null -w '%{http_code}\n' -X POST --data-binary "$(pushed wrongKey)" "$BASE/vod-events"
+
+# an upload: 20 MB streamed through nginx into VOD (parts of 8 MiB in parallel), fetched back
+head -c 20000000 /dev/urandom >"$DIR/clip.mp4"
+echo "POST /media?name=clip.mp4&sub_app_id=221073   (20000000 bytes)"
+OUT=$(curl -s --data-binary @"$DIR/clip.mp4" "$BASE/media?name=clip.mp4&sub_app_id=221073")
+echo "$OUT"
+curl -s -o "$DIR/fetched.mp4" "$(json_field "$OUT" media_url)"
+if cmp -s "$DIR/clip.mp4" "$DIR/fetched.mp4"; then echo "media_url serves the file byte for byte"
+else echo "media_url serves other bytes than the file's"; fi
 
 echo "GET /subjects?name=hero   (no image: refused before anything is sent)"
 curl -s "$URL?name=hero"

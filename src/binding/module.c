@@ -63,6 +63,17 @@ static int new_error(lua_State *L)
     return 1;
 }
 
+/* vod.request_body_reader() outside nginx: there is no request to read
+ * (src/lua/ngx.lua gives the real one inside nginx) */
+static int mod_request_body_reader(lua_State *L)
+{
+    return vod_error_raise(L, "ClientError.NoCosocket", "request_body_reader", "request_body_reader "
+                           "reads the body of the nginx request being handled, through "
+                           "ngx.req.socket(): it works only inside nginx (OpenResty), in a rewrite, "
+                           "access or content handler; outside nginx, give upload MediaFilePath, "
+                           "MediaContent, or a MediaReader function of your own");
+}
+
 /* vod.defaults() -> a new table: vod.new's option defaults, with wait_task
  * and consume_events sub-tables of theirs */
 static int mod_defaults(lua_State *L)
@@ -163,6 +174,7 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "defaults", mod_defaults },
         { "parse_event", vod_l_parse_event },
         { "verify_event_sign", vod_l_verify_event_sign },
+        { "request_body_reader", mod_request_body_reader },
         { NULL, NULL },
     };
     /* the client's methods through the default client: arguments count as a method's */

@@ -15,6 +15,7 @@ local ngx = ngx
 local tcp = ngx.socket.tcp
 local get_phase = ngx.get_phase
 local pairs, pcall, setmetatable, type, error = pairs, pcall, setmetatable, type, error
+local io_open = io.open
 
 local COSOCKET_PHASES = {
   rewrite = true, server_rewrite = true, access = true, content = true, timer = true,
@@ -209,6 +210,108 @@ return function(vod, methods, private)
   end
 
   methods.upload = upload
+
+  -- vod.request_body_reader([chunk_size]) -> reader, size: the current
+  -- request's body as an upload's MediaReader, chunk_size bytes a call. With
+  -- a Content-Length, it streams from ngx.req.socket(): the bytes go on to
+  -- COS as they come, never the whole body in memory, and size is the
+  -- Content-Length. A body ngx.req.socket() cannot give (chunked, HTTP/2 in
+  -- lua-nginx-module <= 0.10.23) or one already read (ngx.req.read_body())
+  -- is read whole by nginx first (in memory up to client_body_buffer_size,
+  -- else in a file of client_body_temp_path) and given from there: size is
+  -- then its length too. A read that fails (the client went away, nginx's
+  -- lua_socket_read_timeout) raises ClientError.Callback with body_error
+  -- (nginx's words: "timeout", "closed"...) and body_read (bytes so far).
+  local BODY_PHASES = { rewrite = true, access = true, content = true }
+  local BODY_CHUNK, MAX_BODY_CHUNK = 65536, 16 * 1024 * 1024
+  local BODY_TAKEN = {}     -- ngx.ctx's key: the body was handed to a reader
+
+  local function body_failed(why, read, size)
+    fail("ClientError.Callback", "upload", ("the request body could not be read: %s%s (after %d of %s "
+      .. "bytes)"):format(why, why == "timeout" and " (nginx's lua_socket_read_timeout)" or "", read,
+      size and ("%d"):format(size) or "?"), { body_error = why, body_read = read })
+  end
+
+  -- ngx.req.socket(): the body as it comes, size bytes
+  local function socket_reader(sock, size, chunk)
+    local read = 0
+    return function()
+      if read >= size then return nil end
+      local n = size - read < chunk and size - read or chunk
+      local data, err, partial = sock:receive(n)
+      if not data then body_failed(err, read + #(partial or ""), size) end
+      read = read + n
+      return data
+    end
+  end
+
+  -- the body nginx read whole: from memory, or from its file
+  local function buffered_reader(chunk)
+    ngx.req.read_body()
+    local data = ngx.req.get_body_data()
+    if data then
+      local off = 0
+      return function()
+        if off >= #data then return nil end
+        off = off + chunk
+        return data:sub(off - chunk + 1, off)
+      end, #data
+    end
+    local path = ngx.req.get_body_file()
+    if not path then
+      if (tonumber(ngx.var.content_length) or 0) == 0 and not ngx.var.http_transfer_encoding then
+        return function() return nil end, 0
+      end
+      error("request_body_reader: this request's body was already taken (ngx.req.socket() or "
+        .. "ngx.req.discard_body()): it can be read once", 2)
+    end
+    local f, err = io_open(path, "rb")
+    if not f then body_failed(err, 0, nil) end
+    local size = f:seek("end")
+    f:seek("set", 0)
+    local read = 0
+    return function()
+      if not f then return nil end
+      local data, rerr = f:read(chunk)
+      if not data then
+        f:close()
+        f = nil
+        if rerr then body_failed(rerr, read, size) end
+        if read ~= size then body_failed("the file of the body shrank", read, size) end
+        return nil
+      end
+      read = read + #data
+      return data
+    end, size
+  end
+
+  function vod.request_body_reader(chunk_size)
+    if chunk_size ~= nil and (type(chunk_size) ~= "number" or chunk_size % 1 ~= 0 or chunk_size < 1
+                              or chunk_size > MAX_BODY_CHUNK) then
+      error(("bad argument #1 to 'request_body_reader' (chunk_size must be an integer number of bytes "
+        .. "from 1 to %d, got %s)"):format(MAX_BODY_CHUNK, tostring(chunk_size)), 2)
+    end
+    local chunk = chunk_size or BODY_CHUNK
+    local phase = get_phase()
+    if not BODY_PHASES[phase] then
+      fail("ClientError.NoCosocket", "request_body_reader", ("cannot read the request body from "
+        .. "nginx's '%s' phase: ngx.req.socket() works in a rewrite, access or content handler")
+        :format(phase), { phase = phase })
+    end
+    local ctx = ngx.ctx
+    if ctx[BODY_TAKEN] then
+      error("request_body_reader: already called for this request: its body can be read once", 2)
+    end
+    ctx[BODY_TAKEN] = true
+    local ok, sock, err = pcall(ngx.req.socket)
+    if ok and sock then
+      return socket_reader(sock, tonumber(ngx.var.content_length), chunk),
+             tonumber(ngx.var.content_length)
+    end
+    if ok and err == "no body" then return function() return nil end, 0 end
+    -- chunked, HTTP/2, or already read: nginx reads it whole
+    return buffered_reader(chunk)
+  end
 
   function methods.refresh_credentials(client)
     check_phase("refresh_credentials")

@@ -629,10 +629,18 @@ static int read_begin(lua_State *L, vod_upload *u, vod_lane *l)
     return NEXT - 2;            /* take the leftover, then ask */
 }
 
-/* Appends bytes to the lane's part (up to part_size), the rest to the upload's leftover. */
+/* What a stream's read fills: a part, or, for the one PUT of a stream whose
+ * MediaSize is at most multipart_threshold, the whole object (which may be
+ * more than a part). */
+static unsigned long long fill_size(vod_upload *u)
+{
+    return u->ob == OB_SINGLE && cur(u)->size > 0 ? (unsigned long long)cur(u)->size : u->part_size;
+}
+
+/* Appends bytes to the lane's part (up to fill_size), the rest to the upload's leftover. */
 static int take(vod_upload *u, vod_lane *l, const char *p, size_t n)
 {
-    size_t room = (size_t)u->part_size - l->body.len, k = n < room ? n : room;
+    size_t room = (size_t)fill_size(u) - l->body.len, k = n < room ? n : room;
     if (vod_buf_add(&l->body, p, k) != 0)
         return -1;
     if (l->dig_on)
@@ -652,7 +660,7 @@ static int read_done(lua_State *L, vod_upload *u, vod_lane *l);
 /* The leftover first; then READ while the part is not full. */
 static int read_more(lua_State *L, vod_upload *u, vod_lane *l)
 {
-    if (u->fill.len > 0 && l->body.len < u->part_size) {
+    if (u->fill.len > 0 && l->body.len < fill_size(u)) {
         vod_buf left = u->fill;
         memset(&u->fill, 0, sizeof u->fill);
         if (take(u, l, left.data, left.len) != 0) {
@@ -663,7 +671,9 @@ static int read_more(lua_State *L, vod_upload *u, vod_lane *l)
         }
         vod_buf_free(&left, 0);
     }
-    if (l->body.len >= u->part_size || u->stream_eof)
+    /* the one PUT's read goes on to the stream's end: a reader that gives more
+     * than MediaSize fails (read_returned), it is not cut */
+    if (u->stream_eof || (l->body.len >= fill_size(u) && u->ob != OB_SINGLE))
         return read_done(L, u, l);
     l->job = J_READ;
     return VOD_UOP_READ;
@@ -1195,6 +1205,10 @@ static vod_uop idle(lua_State *L, vod_upload *u, vod_lane *l)
         if (u->in_progress)
             return VOD_UOP_WAIT;
         l->job = J_DONE;
+        /* a part's buffer, now: the box that holds it may wait long for the GC */
+        vod_buf_free(&l->body, 0);
+        l->body_ptr = NULL;
+        l->body_len = 0;
         return VOD_UOP_DONE;
     }
 }
@@ -1209,6 +1223,7 @@ vod_uop vod_upload_step(lua_State *L, vod_upload *u, int i, const vod_uev *ev)
         r = call_returned(L, u, l, ev->base);
         break;
     case J_READ:
+        l->job = J_IDLE;                    /* read_more asks again when the part wants more */
         r = read_returned(L, u, l, ev->base);
         break;
     case J_PROGRESS:
