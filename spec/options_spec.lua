@@ -169,6 +169,20 @@ describe("vod.new", function()
     end
   end)
 
+  it("checks cos_endpoint: a scheme, a host that may name {bucket} and {region}, a port in digits", function()
+    for _, v in ipairs { "cos.example.com", "ftp://h", "https://", "https://h/path", "https://h:0",
+                         "https://h:65536", "https://h:36531.0", "https://h:", "https://h:1:2",
+                         "https://[::1", "https://h?x", "http://a b", 42 } do
+      local err = new_err { secret_id = ID, secret_key = KEY, cos_endpoint = v }
+      assert.equal("ClientError.InvalidOption", err.code, tostring(v))
+      assert.equal("cos_endpoint", err.option, tostring(v))
+    end
+    for _, v in ipairs { "https://{bucket}.cos.{region}.myqcloud.com", "http://127.0.0.1:36531",
+                         "https://[::1]:8443", "http://cos-proxy.internal" } do
+      assert.equal(v, vod.new { secret_id = ID, secret_key = KEY, cos_endpoint = v }:settings().cos_endpoint)
+    end
+  end)
+
   it("takes fractional timeouts and rejects 0, negative and NaN ones", function()
     vod.new { secret_id = ID, secret_key = KEY, timeout = 0.25, connect_timeout = 0.1 }
     for _, v in ipairs { 0, -1, 0 / 0, math.huge } do

@@ -302,6 +302,25 @@ static void check_cos_endpoint(lua_State *L, const char *s, size_t len)
             vod_opt_error(L, "cos_endpoint", "may hold only a scheme, a host[:port] and {bucket} "
                           "and {region}, got '%.80s'", vod_opt_printable(s, len, 1) ? s : "?");
     }
+    {
+        /* the port, when there is one: 1 to 65535 in digits ("8080.0" is not one) */
+        const char *auth = s + skip, *end = s + len;
+        const char *close = auth[0] == '[' ? memchr(auth, ']', (size_t)(end - auth)) : NULL;
+        const char *colon = memchr(close ? close : auth, ':', (size_t)(end - (close ? close : auth)));
+        long port = 0;
+        const char *p;
+        if (auth[0] != '[' && colon != NULL && memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL)
+            colon = NULL, port = -1;        /* two colons outside brackets */
+        if (colon != NULL) {
+            for (p = colon + 1; p < end && *p >= '0' && *p <= '9' && port <= 65535; p++)
+                port = port * 10 + (*p - '0');
+            if (p != end || p == colon + 1 || port < 1 || port > 65535)
+                port = -1;
+        }
+        if (port < 0 || (auth[0] == '[' && close == NULL))
+            vod_opt_error(L, "cos_endpoint", "must be http(s)://host[:port], the port from 1 to 65535 "
+                          "in digits, got '%.80s'", vod_opt_printable(s, len, 1) ? s : "?");
+    }
 }
 
 static void check_endpoint(lua_State *L, const char *ep, size_t len)
