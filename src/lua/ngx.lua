@@ -144,13 +144,15 @@ return function(vod, methods, private)
     local n = u:lanes()
     local moved = require("ngx.semaphore").new()
     local waiting = 0
+    local broken            -- a lane's error that is not the upload's (a bug): all stop
     local function lane(i)
       local conn = {}
       local op, a, b, c, d, e = u:step(i)
-      while op ~= "done" do
+      while op ~= "done" and not broken do
         if op == "wait" then
           waiting = waiting + 1
           moved:wait(60)
+          if broken then break end
           op, a, b, c, d, e = u:step(i)
         else
           if op == "call" then
@@ -173,10 +175,23 @@ return function(vod, methods, private)
         waiting = 0
       end
     end
+    -- A lane that raises leaves the engine waiting for it: the others are
+    -- told, so that the call ends with that error instead of hanging.
+    local function guarded(i)
+      local ok, err = pcall(lane, i)
+      if not ok and not broken then
+        broken = err
+        if waiting > 0 then
+          moved:post(waiting)
+          waiting = 0
+        end
+      end
+    end
     local threads = {}
-    for i = 2, n do threads[i] = ngx.thread.spawn(lane, i) end
-    lane(1)
+    for i = 2, n do threads[i] = ngx.thread.spawn(guarded, i) end
+    guarded(1)
     for i = 2, n do ngx.thread.wait(threads[i]) end
+    if broken then error(broken, 0) end
     return u:result()
   end
 
