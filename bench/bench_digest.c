@@ -3,7 +3,13 @@
  *   - MD5 through OpenSSL's EVP (what md5.c uses) and through mbedTLS;
  *   - MD5 and CRC-64 of an 8 MiB part in one pass (both over each 64 KiB
  *     block in turn, vod_part_digest_update) against two passes (MD5 over the
- *     whole part, then CRC-64 over it), with either CRC-64 path.
+ *     whole part, then CRC-64 over it), with either CRC-64 path;
+ *   - multi-buffer MD5 (md5_mb.c), each implementation the CPU has: all its
+ *     lanes (two groups: 32 with AVX-512, 16 with AVX2) over a 1 MiB scratch
+ *     in cache (as an upload's file: a stride of each part read by pread),
+ *     all its lanes straight from the 64 MiB source (as an upload's string,
+ *     from memory), one group of lanes, and 3 lanes (the shortest batch an
+ *     upload hashes so); the figures count the bytes of the lanes in use.
  * Each figure is the best of several rounds of thread CPU time (so other
  * processes on the machine disturb it less), in MB/s (10^6 bytes a second).
  * Before each round the part is rewritten from a 64 MiB source, as reading it
@@ -11,7 +17,7 @@
  *
  * Build and run from the top of the checkout:
  *   cc -O2 -Isrc/core/digest bench/bench_digest.c src/core/digest/crc64.c \
- *      src/core/digest/md5.c src/core/digest/part_digest.c \
+ *      src/core/digest/md5.c src/core/digest/part_digest.c src/core/digest/md5_mb*.c \
  *      -lcrypto -lmbedcrypto -lpthread -o build/bench_digest && build/bench_digest
  * Prints one JSON object. */
 #define _POSIX_C_SOURCE 200809L
@@ -25,6 +31,7 @@
 
 #include "crc64.h"
 #include "md5.h"
+#include "md5_mb.h"
 #include "part_digest.h"
 
 #define PART (8u << 20)
@@ -138,6 +145,70 @@ static void one_pass(void)
     vod_part_digest_free(&pd);
 }
 
+/* ---- multi-buffer MD5 ------------------------------------------------------- */
+
+#define MB_SCRATCH (1u << 20)
+#define MB_RAM_LANE (4u << 20)
+
+/* Best MB/s (bytes of the lanes in use) of hashing `lanes` lanes of
+ * lane_len bytes each at base + i * lane_len, `reps` times a round; with
+ * from_ram, the lanes move through the 64 MiB source from round to round. */
+static double measure_mb(int impl, unsigned lanes, size_t lane_len, int from_ram, int reps)
+{
+    static unsigned char scratch[MB_SCRATCH] __attribute__((aligned(64)));
+    double best = 0;
+    size_t off = 0;
+    memcpy(scratch, source, sizeof scratch);
+    for (int r = 0; r < ROUNDS; r++) {
+        double t0, t;
+        t0 = cpu_now();
+        for (int k = 0; k < reps; k++) {
+            vod_md5_mb m;
+            const void *p[VOD_MD5_MB_MAX_LANES];
+            unsigned char d[VOD_MD5_MB_MAX_LANES][VOD_MD5_LEN];
+            if (vod_md5_mb_init(&m, impl, lanes) != 0) {
+                fprintf(stderr, "md5_mb %s: init failed\n", vod_md5_mb_name(impl));
+                exit(1);
+            }
+            for (unsigned i = 0; i < lanes; i++)
+                p[i] = from_ram ? source + (off + i * lane_len) % SOURCE : scratch + i * lane_len;
+            vod_md5_mb_update(&m, p, lane_len);
+            vod_md5_mb_final(&m, NULL, 0, d);
+            sink += d[0][0];
+            if (from_ram)
+                off = (off + lanes * lane_len) % SOURCE;
+        }
+        t = cpu_now() - t0;
+        if ((double)lanes * lane_len * reps / t / 1e6 > best)
+            best = (double)lanes * lane_len * reps / t / 1e6;
+    }
+    return best;
+}
+
+static void print_mb(void)
+{
+    static const int impls[] = { VOD_MD5_MB_AVX512, VOD_MD5_MB_AVX2 };
+    printf(", \"md5_mb_best\": \"%s\"", vod_md5_mb_name(vod_md5_mb_best()));
+    for (size_t n = 0; n < sizeof impls / sizeof impls[0]; n++) {
+        int impl = impls[n];
+        unsigned w = vod_md5_mb_width(impl);
+        const char *name = vod_md5_mb_name(impl);
+        if (!vod_md5_mb_have(impl)) {
+            printf(", \"md5_mb_%s\": \"not on this CPU\"", name);
+            continue;
+        }
+        /* all the lanes (two groups), one group, a few lanes of one group */
+        printf(", \"md5_mb_%s_%u_lanes_cached_mbs\": %.0f", name, w,
+               measure_mb(impl, w, MB_SCRATCH / w, 0, 64));
+        printf(", \"md5_mb_%s_%u_lanes_ram_mbs\": %.0f", name, w,
+               measure_mb(impl, w, MB_RAM_LANE * 8 / w, 1, 2));
+        printf(", \"md5_mb_%s_%u_lanes_cached_mbs\": %.0f", name, w / 2,
+               measure_mb(impl, w / 2, MB_SCRATCH / w, 0, 64));
+        printf(", \"md5_mb_%s_3_lanes_cached_mbs\": %.0f", name,
+               measure_mb(impl, 3, MB_SCRATCH / w, 0, 64));
+    }
+}
+
 int main(void)
 {
     double crc_t, crc_c, m_ossl, m_mbed, two, one, two_t, one_t;
@@ -159,9 +230,11 @@ int main(void)
            "\"md5_openssl_mbs\": %.0f, \"md5_mbedtls_mbs\": %.0f, "
            "\"md5_crc64_two_passes_mbs\": %.0f, \"md5_crc64_one_pass_mbs\": %.0f, "
            "\"md5_crc64table_two_passes_mbs\": %.0f, \"md5_crc64table_one_pass_mbs\": %.0f, "
-           "\"sink\": %u}\n",
+           "\"sink\": %u",
            crc_t, crc_c, vod_crc64_have_clmul(), m_ossl, m_mbed, two, one, two_t, one_t,
            (unsigned)(sink & 1));
+    print_mb();
+    printf("}\n");
     free(source);
     free(part);
     return 0;
