@@ -43,8 +43,9 @@
 enum { VOD_MD5_MB_NONE = 0, VOD_MD5_MB_AVX2, VOD_MD5_MB_AVX512 };
 
 typedef struct vod_md5_mb {
-    /* the lanes' chaining values, word by word: h[0][i] is lane i's A */
-    uint32_t h[4][VOD_MD5_MB_MAX_LANES] __attribute__((aligned(64)));
+    /* the lanes' chaining values, word by word: h[0][i] is lane i's A (no
+     * alignment is assumed: a context may live in a Lua userdata) */
+    uint32_t h[4][VOD_MD5_MB_MAX_LANES];
     uint64_t len;               /* bytes each lane has taken */
     unsigned lanes;             /* lanes in use */
     int impl;
