@@ -187,6 +187,110 @@ describe("client:upload", function()
     end
   end)
 
+  describe("the parts' digests computed ahead (multi-buffer MD5)", function()
+    -- with AVX2 or AVX-512 (and VOD_MD5_MB not "off") the debug sink names
+    -- the parts hashed ahead, a batch a line; without, the lanes hash their
+    -- own parts, and all the rest must hold just the same
+    local cpu = process.read_file("/proc/cpuinfo") or ""
+    local mb = cpu:find("%savx2%s") ~= nil and os.getenv("VOD_MD5_MB") ~= "off"
+
+    -- the parts the debug sink says were hashed ahead: part number -> true
+    local function hashed_ahead(lines)
+      local seen, count = {}, 0
+      for _, l in ipairs(lines) do
+        local first, last, n = l:match("parts (%d+) to (%d+) %((%d+) of them%) hashed ahead together")
+        if first then
+          assert.truthy(l:find("multi-buffer MD5, avx", 1, true), l)
+          for k = tonumber(first), tonumber(last) do seen[k] = true end
+          count = count + tonumber(n)
+        end
+      end
+      return seen, count
+    end
+
+    local function every_part_once(n)
+      local sent = parts_sent()
+      for k = 1, n do assert.equal(1, sent[k], "part " .. k .. " sent once") end
+      assert.is_nil(sent[n + 1])
+    end
+
+    it("a file's full parts, many at once, the last and shorter part by itself", function()
+      local data = bytes(20 * MiB + 777, 31)
+      local lines = {}
+      local res = client { debug = function(l) lines[#lines + 1] = l end }:upload(
+        { MediaFilePath = file("ahead.mp4", data), SubAppId = SUB }, { part_size = MiB, multipart_threshold = MiB })
+      every_part_once(21)                     -- a wrong Content-MD5 would have been refused, and sent again
+      assert.equal(data, fetch(res.MediaUrl))
+      local seen, count = hashed_ahead(lines)
+      if mb then
+        assert.equal(20, count)
+        for k = 1, 20 do assert.is_true(seen[k], "part " .. k) end
+      end
+      assert.is_nil(seen[21])
+    end)
+
+    it("a string's parts, hashed where they lie", function()
+      local data = bytes(6 * MiB + 5, 37)
+      local lines = {}
+      local res = client { debug = function(l) lines[#lines + 1] = l end }:upload(
+        { MediaContent = data, MediaType = "mp4" }, { part_size = MiB, multipart_threshold = MiB, concurrency = 3 })
+      every_part_once(7)
+      assert.equal(data, fetch(res.MediaUrl))
+      local _, count = hashed_ahead(lines)
+      assert.equal(mb and 6 or 0, count)
+    end)
+
+    it("parts whose size is no multiple of MD5's 64-byte block, the last one full", function()
+      local ps = MiB + 1000
+      local data = bytes(5 * ps, 41)
+      local lines = {}
+      local res = client { debug = function(l) lines[#lines + 1] = l end }:upload(
+        { MediaFilePath = file("odd.mp4", data) }, { part_size = ps, multipart_threshold = MiB })
+      every_part_once(5)
+      assert.equal(data, fetch(res.MediaUrl))
+      local _, count = hashed_ahead(lines)
+      assert.equal(mb and 5 or 0, count)
+    end)
+
+    it("a file rewritten during the upload: a part whose bytes changed since they were hashed is "
+      .. "refused (BadDigest), then sent again with the digests of what is sent", function()
+      local path = dir .. "/changing.mp4"
+      local old, new = bytes(12 * MiB + 3, 43), bytes(12 * MiB + 3, 47)
+      file("changing.mp4", old)
+      local changed = false
+      local res = client():upload({ MediaFilePath = path },
+        { part_size = MiB, multipart_threshold = MiB, concurrency = 2,
+          progress = function()
+            if not changed then changed = true file("changing.mp4", new) end
+          end })
+      assert.is_true(changed)
+      local got = fetch(res.MediaUrl)
+      assert.equal(#old, #got)
+      for k = 0, 12 do                        -- each part is one version or the other, whole
+        local a, b = k * MiB + 1, math.min((k + 1) * MiB, #old)
+        local part = got:sub(a, b)
+        assert.truthy(part == old:sub(a, b) or part == new:sub(a, b), "part " .. (k + 1))
+      end
+      if mb then
+        local refused = 0
+        for _, r in ipairs(requests("UploadPart")) do
+          if r.status == 400 then refused = refused + 1 end
+        end
+        assert.truthy(refused >= 1, "no part was refused")
+      end
+    end)
+
+    it("a file that shrinks during the upload: ClientError.File, and the upload aborted", function()
+      local path = file("shrinking.mp4", bytes(12 * MiB, 53))
+      local err = fake.raises(client().upload, client(), { MediaFilePath = path },
+        { part_size = MiB, multipart_threshold = MiB, concurrency = 2,
+          progress = function() file("shrinking.mp4", "short now") end })
+      assert.equal("ClientError.File", err.code)
+      assert.truthy(err.message:find("shrank", 1, true), err.message)
+      assert.same({}, fake.cos_get("uploads"))
+    end)
+  end)
+
   describe("refuses before anything is sent", function()
     local function refused(params, opts, code, field, value, message)
       local err = fake.raises(client().upload, client(), params, opts)

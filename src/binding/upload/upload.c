@@ -26,6 +26,7 @@
 #include "crc64.h"
 #include "errors.h"
 #include "md5.h"
+#include "md5_mb.h"
 #include "request.h"
 #include "retry.h"
 #include "upload_cos.h"
@@ -33,7 +34,7 @@
 
 enum { PH_RESUME = 1, PH_ABORT_OLD, PH_APPLY, PH_MANIFEST, PH_OBJECT, PH_COMMIT, PH_ABORT, PH_DONE };
 enum { OB_START = 0, OB_SINGLE, OB_PROBE, OB_INIT, OB_PARTS, OB_COMPLETE, OB_HEAD };
-enum { J_IDLE = 0, J_CALL, J_READ, J_PROGRESS, J_COS, J_SLEEP, J_DONE };
+enum { J_IDLE = 0, J_CALL, J_READ, J_PROGRESS, J_COS, J_SLEEP, J_DONE, J_AHEAD };
 enum { CALL_APPLY = 1, CALL_MANIFEST, CALL_COMMIT };
 
 #define NEXT (-1)
@@ -141,6 +142,7 @@ static int progress_now(vod_upload *u)
 
 static void free_parts(vod_upload *u)
 {
+    vod_ahead_reset(&u->ahead);
     free(u->parts);
     u->parts = NULL;
     u->n_parts = u->cap_parts = 0;
@@ -367,6 +369,7 @@ static int etag_ok(const vod_upload *u, const vod_lane *l, const char *etag)
 }
 
 static int complete(lua_State *L, vod_upload *u, vod_lane *l);
+static void hash_body(vod_upload *u, vod_lane *l, const vod_upart *p);
 
 static int list_done(lua_State *L, vod_upload *u, vod_lane *l, vod_cos_xml_doc *d);
 
@@ -499,6 +502,13 @@ static int cos_answered(lua_State *L, vod_upload *u, vod_lane *l, int failed)
         if (c->retry.enabled && l->retries < c->retry.max &&
             vod_monotonic() - l->started + delay < c->retry.deadline) {
             l->retries++;
+            if (l->kind == VOD_COS_PART && strcmp(a.code, "BadDigest") == 0 &&
+                u->parts[l->part - 1].digested) {
+                /* digested ahead from an earlier read of the file: the
+                 * retry's Content-MD5 is that of the bytes held */
+                u->parts[l->part - 1].digested = 0;
+                hash_body(u, l, NULL);
+            }
             vod_debug(L, c, "upload: %s%s%.0u failed (%s: %s): retry %d in %.3fs",
                       vod_cos_op_name(l->kind), l->kind == VOD_COS_PART ? " of part " : "",
                       l->kind == VOD_COS_PART ? l->part : 0, a.code, a.message, l->retries, delay);
@@ -565,23 +575,29 @@ static int cos_step(lua_State *L, vod_upload *u, vod_lane *l, const vod_uev *ev)
 
 /* ---- a part's bytes -------------------------------------------------------- */
 
-static void hash_body(vod_upload *u, vod_lane *l)
+/* The body's digests: the part's, when they were computed ahead. */
+static void hash_body(vod_upload *u, vod_lane *l, const vod_upart *p)
 {
+    if (p != NULL && p->digested) {
+        l->crc = p->crc;
+        memcpy(l->md5, p->md5, sizeof l->md5);
+        return;
+    }
     l->crc = vod_crc64_update(0, l->body_ptr, l->body_len);
     if (u->content_md5)
         vod_md5_digest(l->body_ptr, l->body_len, l->md5);
 }
 
-/* Reads size bytes at offset of the current object into the lane's body.
- * 0, or the error pushed. */
+/* Reads size bytes at offset of the current object into the lane's body
+ * (part p's, or NULL). 0, or the error pushed. */
 static int load(lua_State *L, vod_upload *u, vod_lane *l, unsigned long long offset,
-                unsigned long long size)
+                unsigned long long size, const vod_upart *p)
 {
     vod_uobj *o = cur(u);
     if (o->src == VOD_SRC_CONTENT) {
         l->body_ptr = o->content + offset;      /* the string itself: no copy */
         l->body_len = (size_t)size;
-        hash_body(u, l);
+        hash_body(u, l, p);
         return 0;
     }
     vod_buf_reset(&l->body);
@@ -603,7 +619,7 @@ static int load(lua_State *L, vod_upload *u, vod_lane *l, unsigned long long off
     }
     l->body_ptr = l->body.data;
     l->body_len = l->body.len;
-    hash_body(u, l);
+    hash_body(u, l, p);
     return 0;
 }
 
@@ -827,7 +843,7 @@ static int object_start(lua_State *L, vod_upload *u, vod_lane *l)
         l->part = 0;
         if (o->src == VOD_SRC_READER)
             return read_begin(L, u, l);
-        if (load(L, u, l, 0, (unsigned long long)o->size) != 0) {
+        if (load(L, u, l, 0, (unsigned long long)o->size, NULL) != 0) {
             fail(L, u, 0);
             return NEXT;
         }
@@ -900,13 +916,18 @@ static int next_part(lua_State *L, vod_upload *u, vod_lane *l)
     }
     while (u->next_part < u->n_parts && u->parts[u->next_part].state != VOD_PART_TODO)
         u->next_part++;
+    if (u->next_part < u->n_parts && vod_ahead_busy(&u->ahead, u->next_part)) {
+        l->job = J_AHEAD;                   /* its digests are on their way: yield */
+        l->sleep = 0;
+        return VOD_UOP_SLEEP;
+    }
     if (u->next_part < u->n_parts) {
         vod_upart *p = &u->parts[u->next_part++];
         p->state = VOD_PART_FLIGHT;
         u->flying++;
         l->kind = VOD_COS_PART;
         l->part = (unsigned)(p - u->parts) + 1;
-        if (load(L, u, l, p->offset, p->size) != 0) {
+        if (load(L, u, l, p->offset, p->size, p) != 0) {
             part_over(u, l);
             fail(L, u, 0);
             return NEXT;
@@ -950,7 +971,7 @@ static int list_done(lua_State *L, vod_upload *u, vod_lane *l, vod_cos_xml_doc *
             p->state = VOD_PART_FLIGHT + 10;        /* confirmed */
             continue;
         }
-        if (p->state != VOD_PART_DONE && load(L, u, l, p->offset, p->size) == 0 &&
+        if (p->state != VOD_PART_DONE && load(L, u, l, p->offset, p->size, NULL) == 0 &&
             vod_md5_etag_matches(cp->etag, strlen(cp->etag), l->md5)) {
             snprintf(p->etag, sizeof p->etag, "%s", cp->etag);
             p->crc = l->crc;
@@ -1217,7 +1238,13 @@ vod_uop vod_upload_step(lua_State *L, vod_upload *u, int i, const vod_uev *ev)
 {
     static const vod_uev none;
     vod_lane *l = &u->lanes[i];
-    int base = lua_gettop(L), r = NEXT;
+    int base = lua_gettop(L), r = NEXT, began;
+    /* a slice of the digests ahead, whichever lane steps */
+    if (u->phase == PH_OBJECT && u->multipart && (u->ob == OB_INIT || u->ob == OB_PARTS) &&
+        (began = vod_ahead_step(u)) > 0)
+        vod_debug(L, u->c, "upload: parts %u to %u (%d of them) hashed ahead together (multi-buffer "
+                  "MD5, %s)", u->ahead.part[0] + 1, u->ahead.part[began - 1] + 1, began,
+                  vod_md5_mb_name(u->ahead.impl));
     switch (l->job) {
     case J_CALL:
         r = call_returned(L, u, l, ev->base);
@@ -1242,6 +1269,9 @@ vod_uop vod_upload_step(lua_State *L, vod_upload *u, int i, const vod_uev *ev)
         break;
     case J_SLEEP:
         r = cos_send(L, u, l);
+        break;
+    case J_AHEAD:                           /* yielded: its part's digests may be there */
+        l->job = J_IDLE;
         break;
     case J_COS:
         r = cos_step(L, u, l, ev);

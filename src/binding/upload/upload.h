@@ -21,6 +21,8 @@
  *             its error) is vod_upload_result's
  *
  * One lane reads a stream at a time, one runs the API calls; parts go on all.
+ * A file's or a string's parts have their MD5 and CRC-64 computed ahead,
+ * many parts at once, a slice at each step of any lane (upload_ahead.h).
  * The logic is here once: the libcurl driver (upload_curl.c) multiplexes the
  * lanes' connections with poll, the cosocket driver (src/lua/ngx.lua) runs a
  * light thread a lane. */
@@ -38,6 +40,7 @@
 #include "exchange.h"
 #include "part_digest.h"
 #include "route.h"
+#include "upload_ahead.h"
 
 #define VOD_UPLOAD_MT "tencentcloud.vod.upload"
 #define VOD_UPLOAD_MAX_LANES 32
@@ -80,8 +83,10 @@ enum { VOD_PART_TODO = 0, VOD_PART_FLIGHT, VOD_PART_DONE };
 typedef struct vod_upart {
     unsigned long long offset, size;
     int state;
-    uint64_t crc;
+    uint64_t crc;                    /* its CRC-64, once digested ahead or sent */
     char etag[VOD_H1_CAPTURE_LEN];   /* as COS answered it, quotes and all */
+    int digested;                    /* md5 and crc computed ahead (upload_ahead.h) */
+    unsigned char md5[16];
 } vod_upart;
 
 typedef struct vod_lane {
@@ -144,6 +149,7 @@ typedef struct vod_upload {
     int reading;                /* a lane is in READ */
     int manifest;               /* the media is an m3u8 or mpd: its segments go with it */
     vod_buf fill;               /* a stream's part being filled */
+    vod_ahead ahead;            /* the digests of the parts to come (upload_ahead.h) */
     uint64_t obj_crc;           /* the object's CRC-64, when its one PUT's body was read */
     unsigned long long done_bytes, total_bytes, what_done, what_total;
     double last_progress;
