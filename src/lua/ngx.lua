@@ -24,6 +24,7 @@ local COSOCKET_PHASES = {
 local KEEPALIVE_IDLE_MS = 60000   -- how long an idle connection stays in the pool
 local KEEPALIVE_POOL_SIZE = 32    -- connections kept per pool (per worker)
 local RECV_CHUNK = 65536
+local YIELD_EVERY = 0.002        -- s of an upload's CPU work before the worker's other requests run
 
 return function(vod, methods, private)
   local settings, task_of = methods.settings, methods.task_of
@@ -145,6 +146,8 @@ return function(vod, methods, private)
     local moved = require("ngx.semaphore").new()
     local waiting = 0
     local broken            -- a lane's error that is not the upload's (a bug): all stop
+    local update_time, now = ngx.update_time, ngx.now
+    local last_yield = now()
     local function lane(i)
       local conn = {}
       local op, a, b, c, d, e = u:step(i)
@@ -167,6 +170,16 @@ return function(vod, methods, private)
           if waiting > 0 then
             moved:post(waiting)
             waiting = 0
+          end
+          -- A send that completes at once, a part read or hashed: none of it
+          -- yields, and a fast COS could hold the worker for the whole
+          -- upload. Every YIELD_EVERY seconds of it, the worker's other
+          -- requests get their turn.
+          update_time()
+          if now() - last_yield >= YIELD_EVERY then
+            ngx.sleep(0)
+            update_time()
+            last_yield = now()
           end
         end
       end
