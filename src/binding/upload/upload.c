@@ -605,6 +605,10 @@ static int load(lua_State *L, vod_upload *u, vod_lane *l, unsigned long long off
         vod_error_push(L, VOD_E_OUT_OF_MEMORY, "upload", "out of memory for a part of %llu bytes", size);
         return -1;
     }
+    if (l->body.data != l->body_huge) {         /* a new buffer: before its first fill */
+        vod_mem_prefer_huge(l->body.data, l->body.cap);
+        l->body_huge = l->body.data;
+    }
     while (l->body.len < size) {
         ssize_t n = pread(o->fd, l->body.data + l->body.len, (size_t)(size - l->body.len),
                           (off_t)(offset + l->body.len));

@@ -96,6 +96,7 @@ typedef struct vod_lane {
     vod_exchange x;
     vod_buf wire;               /* the request's head */
     vod_buf body;               /* a part's bytes (read from a file, or filled by a stream) */
+    const char *body_huge;      /* body's buffer once asked for huge pages */
     const char *body_ptr;       /* the body sent: body's, or a MediaContent's own bytes */
     size_t body_len;
     vod_part_digest dig;        /* a stream's part: hashed as it comes */

@@ -1,8 +1,27 @@
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mbedtls/platform_util.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#define HUGE_UNIT ((uintptr_t)2 * 1024 * 1024)
+
+void vod_mem_prefer_huge(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t start = ((uintptr_t)p + HUGE_UNIT - 1) & ~(HUGE_UNIT - 1);
+    uintptr_t end = ((uintptr_t)p + n) & ~(HUGE_UNIT - 1);
+    if (p != NULL && end > start)
+        (void)madvise((void *)start, (size_t)(end - start), MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
 
 int vod_buf_reserve(vod_buf *b, size_t n)
 {
