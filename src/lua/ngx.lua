@@ -243,8 +243,9 @@ return function(vod, methods, private)
   -- request's body as an upload's MediaReader, chunk_size bytes a call. With
   -- a Content-Length, it streams from ngx.req.socket(): the bytes go on to
   -- COS as they come, never the whole body in memory, and size is the
-  -- Content-Length. A body ngx.req.socket() cannot give (chunked, HTTP/2 in
-  -- lua-nginx-module <= 0.10.23) or one already read (ngx.req.read_body())
+  -- Content-Length. A body ngx.req.socket() cannot give (one without a
+  -- Content-Length, HTTP/2 in lua-nginx-module <= 0.10.23) or one already
+  -- read (ngx.req.read_body())
   -- is read whole by nginx first (in memory up to client_body_buffer_size,
   -- else in a file of client_body_temp_path) and given from there: size is
   -- then its length too. A read that fails (the client went away, nginx's
@@ -337,7 +338,7 @@ return function(vod, methods, private)
              tonumber(ngx.var.content_length)
     end
     if ok and err == "no body" then return function() return nil end, 0 end
-    -- chunked, HTTP/2, or already read: nginx reads it whole
+    -- no Content-Length, HTTP/2, or already read: nginx reads it whole
     return buffered_reader(chunk)
   end
 

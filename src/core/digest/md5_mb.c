@@ -47,6 +47,8 @@
 
 #include "md5_mb_impl.h"
 
+_Static_assert(VOD_MD5_MB_MAX_LANES == VOD_MD5_KERNEL_LANES, "md5_mb.h and md5_mb_impl.h disagree on the lanes");
+
 static int best = VOD_MD5_MB_NONE;
 static pthread_once_t best_once = PTHREAD_ONCE_INIT;
 

@@ -69,7 +69,7 @@ static inline T256 __attribute__((always_inline)) void transpose(__m256i r[8])
 
 /* G groups of 8 lanes (1 or 2): lanes 8g..8g+7 in group g. */
 static inline T256 __attribute__((always_inline)) void
-blocks(uint32_t h[4][VOD_MD5_MB_MAX_LANES], const unsigned char *const p[VOD_MD5_MB_MAX_LANES],
+blocks(uint32_t h[4][VOD_MD5_KERNEL_LANES], const unsigned char *const p[VOD_MD5_KERNEL_LANES],
        size_t nblocks, const int G)
 {
     static const uint32_t T[64] = VOD_MD5_T_TABLE;
@@ -117,14 +117,14 @@ blocks(uint32_t h[4][VOD_MD5_MB_MAX_LANES], const unsigned char *const p[VOD_MD5
     }
 }
 
-T256 void vod_md5_mb_blocks_avx2(uint32_t h[4][VOD_MD5_MB_MAX_LANES],
-                                 const unsigned char *const p[VOD_MD5_MB_MAX_LANES], size_t nblocks)
+T256 void vod_md5_mb_blocks_avx2(uint32_t h[4][VOD_MD5_KERNEL_LANES],
+                                 const unsigned char *const p[VOD_MD5_KERNEL_LANES], size_t nblocks)
 {
     blocks(h, p, nblocks, 1);
 }
 
-T256 void vod_md5_mb_blocks_avx2x2(uint32_t h[4][VOD_MD5_MB_MAX_LANES],
-                                   const unsigned char *const p[VOD_MD5_MB_MAX_LANES], size_t nblocks)
+T256 void vod_md5_mb_blocks_avx2x2(uint32_t h[4][VOD_MD5_KERNEL_LANES],
+                                   const unsigned char *const p[VOD_MD5_KERNEL_LANES], size_t nblocks)
 {
     blocks(h, p, nblocks, 2);
 }

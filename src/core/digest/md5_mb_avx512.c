@@ -74,7 +74,7 @@ static inline T512 __attribute__((always_inline)) void transpose(__m512i r[16])
 
 /* G groups of 16 lanes (1 or 2): lanes 16g..16g+15 in group g. */
 static inline T512 __attribute__((always_inline)) void
-blocks(uint32_t h[4][VOD_MD5_MB_MAX_LANES], const unsigned char *const p[VOD_MD5_MB_MAX_LANES],
+blocks(uint32_t h[4][VOD_MD5_KERNEL_LANES], const unsigned char *const p[VOD_MD5_KERNEL_LANES],
        size_t nblocks, const int G)
 {
     static const uint32_t T[64] = VOD_MD5_T_TABLE;
@@ -122,14 +122,14 @@ blocks(uint32_t h[4][VOD_MD5_MB_MAX_LANES], const unsigned char *const p[VOD_MD5
     }
 }
 
-T512 void vod_md5_mb_blocks_avx512(uint32_t h[4][VOD_MD5_MB_MAX_LANES],
-                                   const unsigned char *const p[VOD_MD5_MB_MAX_LANES], size_t nblocks)
+T512 void vod_md5_mb_blocks_avx512(uint32_t h[4][VOD_MD5_KERNEL_LANES],
+                                   const unsigned char *const p[VOD_MD5_KERNEL_LANES], size_t nblocks)
 {
     blocks(h, p, nblocks, 1);
 }
 
-T512 void vod_md5_mb_blocks_avx512x2(uint32_t h[4][VOD_MD5_MB_MAX_LANES],
-                                     const unsigned char *const p[VOD_MD5_MB_MAX_LANES], size_t nblocks)
+T512 void vod_md5_mb_blocks_avx512x2(uint32_t h[4][VOD_MD5_KERNEL_LANES],
+                                     const unsigned char *const p[VOD_MD5_KERNEL_LANES], size_t nblocks)
 {
     blocks(h, p, nblocks, 2);
 }

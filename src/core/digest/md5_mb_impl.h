@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "md5_mb.h"
+/* The lanes a block function's arrays hold: md5_mb.h's VOD_MD5_MB_MAX_LANES
+ * (md5_mb.c checks that they agree; this header includes nothing of the
+ * module's, so that md5_mb.c and the kernels depend on it, not it on them). */
+#define VOD_MD5_KERNEL_LANES 32
 
 /* RFC 1321 section 3.3: the initial A, B, C, D. */
 #define VOD_MD5_A0 0x67452301u
@@ -75,8 +78,8 @@
  * two groups, whose independent chains of dependent steps interleave: MD5's
  * step is four dependent instructions, and on CPUs where they take two
  * cycles each (AMD Zen 5) one group leaves most of the vector units idle. */
-typedef void vod_md5_mb_blocks_fn(uint32_t h[4][VOD_MD5_MB_MAX_LANES],
-                                  const unsigned char *const p[VOD_MD5_MB_MAX_LANES], size_t nblocks);
+typedef void vod_md5_mb_blocks_fn(uint32_t h[4][VOD_MD5_KERNEL_LANES],
+                                  const unsigned char *const p[VOD_MD5_KERNEL_LANES], size_t nblocks);
 
 /* Present when the build targets x86 with a compiler that has the target
  * attribute and __builtin_cpu_supports (GCC, clang). */
