@@ -88,7 +88,8 @@ describe("the no-I/O pieces of a call", function()
     got.rate_limit.interval = nil
     assert.same({ scheme = "https", endpoint = "example.com:8443", host = "example.com", port = 8443,
                   timeout = 1.5, connect_timeout = 0.25, max_response_size = 4096,
-                  rate_limit = { rate = 20, burst = 1, adaptive = true }, retries = true, credential_source = "options" }, got)
+                  rate_limit = { rate = 20, burst = 1, adaptive = true }, retries = true, credential_source = "options",
+                  cos_endpoint = "https://{bucket}.cos.{region}.myqcloud.com" }, got)
   end)
 
   it("wait_task's plan checks its options and builds the poll's parameters", function()
