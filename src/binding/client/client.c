@@ -126,6 +126,10 @@ int vod_client_new(lua_State *L)
     vod_options o;
     vod_client *c;
 
+    /* index 1 is the options table or nil from here on, whatever the
+     * credential chain leaves above it (the profile file's scratch box):
+     * with no argument at all, that box would otherwise become index 1 */
+    lua_settop(L, 1);
     /* raise on bad options: nothing acquired yet */
     vod_options_read(L, 1, &o);
     vod_creds_read(L, lua_isnoneornil(L, 1) ? 0 : 1, &o.cred);
