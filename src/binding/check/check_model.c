@@ -137,6 +137,10 @@ static int check_integer(walk *w, int idx, int type)
 {
     long long v;
     char tmp[40];
+    if (vod_check_huge(w->L, idx))
+        return bad(w, "must be between %s and 2^53 (larger integers do not survive JSON exactly), "
+                   "got %s", type == VOD_MT_UINT ? "0" : "-2^53",
+                   vod_check_describe(w->L, idx, tmp, sizeof tmp));
     if (lua_type(w->L, idx) != LUA_TNUMBER || !vod_tointegral(w->L, idx, &v))
         return bad(w, "must be an integer, got %s", vod_check_describe(w->L, idx, tmp, sizeof tmp));
     if (type == VOD_MT_UINT && (v < 0 || v > MAX_SAFE_INT))
