@@ -6,18 +6,20 @@
 #                                  build/tree52, build/tree51 (Lua 5.1, whose
 #                                  tcvod runs on lua5.1) and build/treejit
 #                                  (LuaJIT 2.1, whose tcvod runs on luajit)
-#   sh spec/tools/build.sh 5.4     build/tree54 only (make demo, make check)
+#   sh spec/tools/build.sh 5.4 jit those trees only (make demo: 5.4)
 #
 # The builds run one after the other: luarocks builds in ./build.luarocks.
 set -eu
 cd "$(dirname "$0")/../.."
 mkdir -p build
-set -- "${1:-all}"
-case $1 in
-  all) TAGS="5.4 5.3 5.2 5.1 jit" ;;
-  5.4) TAGS="5.4" ;;
-  *) echo "usage: sh spec/tools/build.sh [all|5.4]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] && [ "$1" != all ] || set -- 5.4 5.3 5.2 5.1 jit
+for tag in "$@"; do
+  case $tag in
+    5.4|5.3|5.2|5.1|jit) ;;
+    *) echo "usage: sh spec/tools/build.sh [all | 5.4 5.3 5.2 5.1 jit...]" >&2; exit 2 ;;
+  esac
+done
+TAGS=$*
 set -- rockspec/*.rockspec
 [ $# -eq 1 ] && [ -f "$1" ] || { echo "build: expected one rockspec in rockspec/, found $*" >&2; exit 1; }
 ROCKSPEC=$1

@@ -147,10 +147,9 @@ for tag in $TAGS; do
     # the files it opened or ran (successfully)
     sed -nE 's/^(openat\([^"]*|execve\()"([^"]+)".* = [0-9]+$/\2/p' "$LOGS/strace-$tag.log" |
       sort -u >"$LOGS/files-$tag.log"
-    # shellcheck disable=SC2046
-    check "$name: every file it used is of the install list (deps.sh list rock rock-$tag), its dependencies or the base system" \
-      sh -c "python3 spec/tools/packages_used.py '$LOGS/files-$tag.log' \
-               $(sh spec/tools/deps.sh list rock) $(sh spec/tools/deps.sh list "rock-$tag") \
+    list=$( (sh spec/tools/deps.sh list rock; sh spec/tools/deps.sh list "rock-$tag") | tr '\n' ' ')
+    check "$name: every file it used is of the install list ($list), its dependencies or the base system" \
+      sh -c "python3 spec/tools/packages_used.py '$LOGS/files-$tag.log' $list \
              >'$LOGS/packages-$tag.log' 2>&1 || { cat '$LOGS/packages-$tag.log'; exit 1; }"
     rm -f "$LOGS/strace-$tag.log"        # large; files-$tag.log keeps what counts
   else

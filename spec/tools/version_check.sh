@@ -50,8 +50,8 @@ else
   grep -n "$VER" "$SPEC" | grep -v '^[0-9]*:version ='
 fi
 
-# every other tracked file: the version as a version ("0.1.0", "v0.1.0",
-# "0.1.0-1"), not inside a longer number ("10.1.0.5", "0.1.0.2")
+# every other tracked file: the version as a version (for 1.2.3: "1.2.3", "v1.2.3",
+# "1.2.3-1"), not inside a longer number ("11.2.3.5", "1.2.3.4")
 RE=$(printf '%s' "$VER" | sed 's/\./\\./g')
 PATTERN="(^|[^0-9.])$RE([^0-9.]|\\.[^0-9]|\\.?\$)"
 HITS=$(git ls-files -z | grep -zvE -e '^rockspec/[^/]*\.rockspec$' -e '^CHANGELOG\.md$' \
