@@ -1,4 +1,5 @@
-# The two commands of the README. Both install what a fresh Debian 12 lacks.
+# The commands of README.md and docs/development.md; those that need packages
+# install what a fresh Debian 12 lacks.
 .PHONY: demo demo-cli check test fuzz bench dist clean
 demo:
 	sh examples/run-demo.sh

@@ -73,11 +73,16 @@ local ok, err = pcall(function()
   })
   local done = finished[v.TaskId]
   if not done then error("no completion event within 900 s (" .. n .. " events handled)") end
-  if done.ErrCodeExt ~= "" then
-    error(("the video task failed: %s: %s"):format(done.ErrCodeExt, done.Message))
+  -- a member the API answers as null is absent (nil) here: read them as
+  -- wait_task does (no ErrCode, no ErrCodeExt: no error)
+  if (done.ErrCode or 0) ~= 0 or (done.ErrCodeExt or "") ~= "" then
+    error(("the video task failed: %s: %s"):format(tostring(done.ErrCodeExt or done.ErrCode),
+      tostring(done.Message)))
   end
+  local file = done.Output and done.Output.FileInfos and done.Output.FileInfos[1]
+  if not file then error("the video task finished without a file") end
   say("video %s, by an event after %ds", done.Status, os.time() - started)
-  print("video URL:    " .. done.Output.FileInfos[1].FileUrl)
+  print("video URL:    " .. file.FileUrl)
 end)
 
 if not ok then

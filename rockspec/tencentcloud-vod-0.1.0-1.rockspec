@@ -50,7 +50,7 @@ build = {
 }
 -- `luarocks test`, from the top of a checkout, runs the busted specs against
 -- the rock installed in a tree (VOD_TREE=DIR, else the module on the usual
--- paths), with Debian's busted: no rock server needed (see the README)
+-- paths), with Debian's busted: no rock server needed (see docs/development.md)
 test = {
    type = "command",
    script = "spec/tools/luarocks_test.lua",

@@ -39,11 +39,7 @@ describe("argument errors", function()
       { "wait_task", "bad argument #2 to 'wait_task' (table expected, got string)", "t", "x" },
       { "build_request", "bad argument #2 to 'build_request' (table expected, got number)", "A", 5 },
       { "parse_response", "bad argument #2 to 'parse_response' (number expected, got string)", "A", "x", "" },
-      { "learn_clock", "bad argument #1 to 'learn_clock' (string expected, got table)", {} },
       { "debug", "bad argument #1 to 'debug' (string expected, got boolean)", true },
-      { "wait_plan", "bad argument #1 to 'wait_plan' (string expected, got no value)" },
-      { "check_task", "bad argument #2 to 'check_task' (table expected, got no value)", "t" },
-      { "retry_plan", "bad argument #1 to 'retry_plan' (table expected, got string)", "x", 0, 0 },
     }
     for _, c in ipairs(cases) do
       local method = client[c[1]]

@@ -350,11 +350,15 @@ describe("client:consume_events", function()
 
     it("PullEvents takes no token from the client's rate limit, nor adapts its rate", function()
       fake.config { pull_wait = 0 }
-      local c = fake.client { rate_limit = { rate = 0.01, adaptive = false } }   -- one call per 100 s
+      local lines = {}
+      local c = fake.client { rate_limit = { rate = 0.01, adaptive = false },   -- one call per 100 s
+                              debug = function(l) lines[#lines + 1] = l end }
       for _ = 1, 3 do assert.same({}, c:pull_events { SubAppId = SUB }.EventSet) end
-      assert.equal(0, c:rate_limit_wait())           -- the bucket's one token was still there
-      assert.truthy(c:rate_limit_wait() > 50)        -- and it was the only one: the next is 100 s away
+      -- the bucket's one token is still there: the next call goes at once
+      pcall(c.describe_task_detail, c, { TaskId = "221073-AigcVideoTask-0", SubAppId = SUB })
+      for _, l in ipairs(lines) do assert.is_nil(l:find("^rate: "), l) end
       assert.equal(3, fake.stats().actions.PullEvents)
+      assert.equal(1, fake.stats().actions.DescribeTaskDetail)
     end)
 
     it("a throttled PullEvents is waited out without slowing the client's rate", function()
@@ -383,7 +387,9 @@ describe("client:consume_events", function()
     end
 
     it("are checked before anything is sent", function()
-      option_error({ max_event = 1 }, "max_event", "unknown consume_events option 'max_event' (known: "
+      option_error({ max_event = 1 }, "max_event",
+        "unknown consume_events option 'max_event' (did you mean 'max_events'?)")
+      option_error({ zzz = 1 }, "zzz", "unknown consume_events option 'zzz' (known: "
         .. "SubAppId, max_events, timeout, types, others, on_error, stop, confirm_within)")
       option_error({ max_events = 0 }, "max_events",
         "consume_events option 'max_events' must be a whole number, 1 or more")

@@ -1,6 +1,7 @@
 -- Pushed event notifications: vod.parse_event and vod.verify_event_sign,
 -- against good, tampered, expired and malformed input. Sign = MD5(SignKey +
--- T) (reference/vod-api.md, section 9); the vectors were computed with
+-- T), SignKey being the application's (ModifyEventConfig,
+-- https://www.tencentcloud.com/document/api/266/57589); the vectors were computed with
 -- Python's hashlib, and one more is computed by it at run time.
 local vod = require "tencentcloud.vod"
 local safe = require "tencentcloud.vod.safe"
@@ -178,7 +179,10 @@ describe("vod.parse_event", function()
     local err = raises(vod.parse_event, body(), { signkey = KEY })
     assert.equal("ClientError.InvalidOption", err.code)
     assert.equal("signkey", err.option)
-    assert.equal("unknown parse_event option 'signkey' (known: sign_key, now)", err.message)
+    assert.equal("unknown parse_event option 'signkey' (did you mean 'sign_key'?)", err.message)
+    err = raises(vod.parse_event, body(), { zzz = KEY })
+    assert.equal("zzz", err.option)
+    assert.equal("unknown parse_event option 'zzz' (known: sign_key, now)", err.message)
     err = raises(vod.parse_event, body(), { sign_key = "" })
     assert.equal("sign_key", err.option)
     err = raises(vod.parse_event, body(), { sign_key = 5 })

@@ -63,11 +63,24 @@ describe("tencentcloud.vod.safe", function()
 end)
 
 describe("the no-I/O pieces of a call", function()
+  -- wait_task's own checks are the module's, given to its Lua loop only
+  local private = debug.getregistry()["tencentcloud.vod.private"]
   local c = vod.new { secret_id = fake.SECRET_ID, secret_key = fake.SECRET_KEY,
                       endpoint = "example.com:8443", timeout = 1.5, connect_timeout = 0.25,
                       max_response_size = 4096 }
 
   it("plain Lua uses libcurl", function() assert.equal("libcurl", vod.transport) end)
+
+  it("are the user's: build_request and parse_response, not the engine's building blocks", function()
+    assert.is_function(c.build_request)
+    assert.is_function(c.parse_response)
+    for _, name in ipairs { "retry_plan", "finish_error", "request_policy", "rate_limit_wait",
+                            "adapt_rate", "learn_clock", "wait_plan", "check_task", "credentials_due",
+                            "credentials_from_function", "metadata_request", "metadata_response" } do
+      assert.is_nil(c[name], name)
+    end
+    assert.is_nil(vod._error)
+  end)
 
   it("settings() tells a transport what it needs", function()
     local got = c:settings()
@@ -78,28 +91,29 @@ describe("the no-I/O pieces of a call", function()
                   rate_limit = { rate = 20, burst = 1, adaptive = true }, retries = true, credential_source = "options" }, got)
   end)
 
-  it("wait_plan() checks wait_task's options and builds the poll's parameters", function()
-    local params, interval, timeout, progress = c:wait_plan("t-1", { SubAppId = 7, interval = 0.5 })
+  it("wait_task's plan checks its options and builds the poll's parameters", function()
+    local params, interval, timeout, progress = private.wait_plan(c, "t-1", { SubAppId = 7, interval = 0.5 })
     assert.same({ TaskId = "t-1", SubAppId = 7 }, params)
     assert.equal(0.5, interval)
     assert.equal(600, timeout)
     assert.is_nil(progress)
-    local err = fake.raises(c.wait_plan, c, "t", { timeout = -1 })
+    local err = fake.raises(private.wait_plan, c, "t", { timeout = -1 })
     assert.equal("ClientError.InvalidOption", err.code)
+    assert.equal("timeout", err.option)
   end)
 
-  it("check_task() passes a finished task and raises for a failed one", function()
+  it("wait_task's check passes a finished task and raises for a failed one", function()
     local ok = { Status = "FINISH", TaskType = "CreateAigcSubject",
                  CreateAigcSubjectTask = { ErrCode = 0, ErrCodeExt = "" } }
-    assert.equal(ok, c:check_task("t", ok))
+    assert.equal(ok, private.check_task(c, "t", ok))
     local bad = { Status = "FINISH", TaskType = "CreateAigcSubject", RequestId = "r",
                   CreateAigcSubjectTask = { ErrCode = 5, ErrCodeExt = "", Message = "boom" } }
-    local err = fake.raises(c.check_task, c, "t", bad)
+    local err = fake.raises(private.check_task, c, "t", bad)
     assert.equal("ClientError.TaskFailed", err.code)
     assert.equal("task t failed: boom", err.message)
     assert.equal(5, err.err_code)
     local aborted = { Status = "ABORTED", TaskType = "CreateAigcSubject" }
-    assert.equal("ClientError.TaskAborted", fake.raises(c.check_task, c, "t", aborted).code)
+    assert.equal("ClientError.TaskAborted", fake.raises(private.check_task, c, "t", aborted).code)
   end)
 
   it("parse_response() reports a non-200 with the endpoint and the start of the body", function()

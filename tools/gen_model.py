@@ -5,7 +5,9 @@
     python3 tools/gen_model.py --check    # exits 1 naming each output that differs
 
 Input: model/vod-2018-07-17.model.json (or --model PATH), the official
-description of VOD 2018-07-17 reduced to facts (reference/vod-api.md section 8).
+description of VOD 2018-07-17 (the one the official SDKs and tccli are
+generated from) reduced to facts: actions, structures, members, types,
+required and deprecated flags.
 
 Outputs (both committed; never edit them by hand):
   src/model/vod_model_data.c   the request side as static const C tables (see
@@ -46,7 +48,7 @@ class ModelError(Exception):
 
 
 def snake_case(name):
-    """reference/vod-api.md section 8: split before an upper-case letter that
+    """An action's method name: split before an upper-case letter that
     follows a lower-case letter or a digit, and before the last upper-case
     letter of a run that is followed by a lower-case one; lower-case all."""
     out = []

@@ -7,7 +7,8 @@
  *
  * Prints one line per check and a final "N passed, N failed"; exits non-zero
  * on any failure.  Expected values of vectors A, B and C are the published
- * ones (reference/vod-api.md section 2).  The values marked "independent
+ * ones (the examples of the Signature v3 documentation,
+ * https://www.tencentcloud.com/document/api/266/34114, and of its 2018 revision).  The values marked "independent
  * reference" were computed with Python's hashlib/hmac modules from the
  * algorithm as written in the spec, not with this code.
  */

@@ -5,16 +5,21 @@ Order: method and path, common headers, timestamp, signature, Content-Type,
 JSON object body -> action not in the model: InvalidAction -> the quota
 (RequestLimitExceeded) -> the action's own parameter checks where it keeps
 its historic answers -> the model's validation -> the action's handler, or
-UnsupportedOperation for an action the fake does not implement.
+UnsupportedOperation for an action the fake does not implement. A handler's
+answer is completed to the action's output structure (shape.py): every member
+the model lists, null where the handler has no value.
 """
 import json
 import re
 
+import manifest
 import pipeline
 import pull
+import shape
 import subjects
 import tasks
 import tc3
+import uploads
 from apierror import ApiError, new_request_id
 
 API_VERSION = "2018-07-17"
@@ -52,7 +57,7 @@ def handle(app, method, path, headers, body, record):
                        "well-formed" % action)
     result = handler(app.state, secret_id, params)
     result["RequestId"] = new_request_id()
-    return result
+    return shape.answer(app.model, action, result)
 
 
 # -- common checks ---------------------------------------------------------
@@ -116,4 +121,19 @@ ACTIONS = {
     "CreateAigcVideoTask": (None, pipeline.create_aigc_video_task),
     "PullEvents": (None, pull.pull_events),
     "ConfirmEvents": (None, pull.confirm_events),
+    "ApplyUpload": (uploads.validate_sub_app_id, uploads.apply_upload),
+    "CommitUpload": (uploads.validate_sub_app_id, uploads.commit_upload),
+    "ParseStreamingManifest": (None, manifest.parse_streaming_manifest),
+}
+
+# Action -> a request it answers with success on a fresh fake, for a caller that
+# drives every implemented action without knowing them (spec/shape_spec.lua,
+# through GET /_control/actions): it builds a request from the model (required
+# members, values of earlier requests and answers) and lays this over it. An
+# action that needs an earlier answer (a TaskId, an EventHandle) needs none here.
+EXAMPLES = {
+    "CreateAigcSubject": {"SubjectImages": ["https://example.com/hero.png"]},
+    "ApplyUpload": {"MediaType": "mp4", "CoverType": "jpg"},
+    "ParseStreamingManifest": {"MediaManifestContent": "#EXTM3U\n#EXTINF:4,\nseg-0.ts\n#EXT-X-ENDLIST\n",
+                               "ManifestType": "m3u8"},
 }

@@ -2,6 +2,8 @@
 import json
 import uuid
 
+import actions
+import cos_control
 import faults
 import pipeline
 from apierror import ApiError
@@ -39,6 +41,8 @@ CONFIG_CHECKS = {
     "video_seconds": lambda v, model: _is_seconds(v),
     "pull_wait": lambda v, model: _is_seconds(v, 0, 60),
     "confirm_window": lambda v, model: _is_seconds(v, 0.001),
+    "upload_session_seconds": lambda v, model: _is_seconds(v, 0, 7 * 86400),
+    "cos_clock_offset": lambda v, model: _is_number(v),
 }
 FAULT_PARAM_CHECKS = {
     "seconds": lambda v: _is_number(v) and 0 <= v <= 3600,
@@ -123,6 +127,11 @@ def _add_events(state, model, body):
     extra = data.get("event", {})
     if not isinstance(etype, str) or not etype or not isinstance(extra, dict):
         raise ControlError("`EventType` must be a string, `event` an object")
+    fields = model.structs["EventContent"]
+    unknown = [k for k in extra if k not in fields or k in ("EventHandle", "EventType")]
+    if unknown:
+        raise ControlError("`event` may hold only EventContent's event fields, not %s"
+                           % ", ".join(sorted(unknown)))
     items = []
     for _ in range(count):
         content = {"EventType": etype}
@@ -159,7 +168,14 @@ def _validate(state, model, body):
     return {"ok": True}
 
 
+def _actions(state, model, body):
+    """The actions this fake implements (the model's others: UnsupportedOperation),
+    and example requests of some (actions.EXAMPLES)."""
+    return {"implemented": sorted(actions.ACTIONS), "examples": actions.EXAMPLES}
+
+
 ROUTES = {
+    ("GET", "/_control/actions"): _actions,
     ("GET", "/_control/stats"): lambda state, model, body: state.stats(),
     ("GET", "/_control/last"): lambda state, model, body: state.last(),
     ("GET", "/_control/requests"): lambda state, model, body: state.recorded(),
@@ -174,6 +190,7 @@ ROUTES = {
     ("POST", "/_control/config"): _config,
     ("POST", "/_control/fault"): _fault,
 }
+ROUTES.update(cos_control.ROUTES)
 
 
 def handle(state, model, method, path, body):
@@ -184,5 +201,5 @@ def handle(state, model, method, path, body):
         return 404, {"error": "no such control endpoint", "endpoints": known}
     try:
         return 200, route(state, model, body)
-    except ControlError as e:
+    except (ControlError, cos_control.ControlError) as e:
         return 400, {"error": str(e)}

@@ -1,7 +1,8 @@
 """Request validation against the official model of VOD 2018-07-17.
 
 The model (model/vod-2018-07-17.model.json in the project) lists every action
-with its input structure, and every structure with its members: name, type
+with its input and output structures (`outputs`: action -> output structure,
+used by shape.py), and every structure with its members: name, type
 (int, float, string, bool, list, object), member (list element type or
 structure name; int64/uint64 for an int), required, disabled.
 
@@ -32,6 +33,7 @@ class Model:
         with open(path or DEFAULT_PATH, encoding="utf-8") as f:
             data = json.load(f)
         self.actions = {name: a["input"] for name, a in data["actions"].items()}
+        self.outputs = {name: a["output"] for name, a in data["actions"].items()}
         # structure -> {member name: member description}, in model order
         self.structs = {name: {m["name"]: m for m in s["members"]}
                         for name, s in data["objects"].items()}

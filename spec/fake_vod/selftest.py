@@ -26,6 +26,7 @@ from selftest_client import (IMG, ISO_RE, SECRET_ID, SECRET_KEY, TMP_ID, TMP_KEY
                              TOKEN, UUID_RE, Client, FakeServer, code, hex_sha256,
                              raw_exchange, sign_tc3)
 from selftest_results import R, expect_code, expect_conn_error, next_second
+import selftest_cos
 import selftest_events
 import selftest_model
 import selftest_pipeline
@@ -67,9 +68,10 @@ def test_files(c):
     srv = c.srv
     R.check("startup under 2 s", srv.startup < 2.0, "%.2f s" % srv.startup)
     R.eq("ports.json keys", sorted(srv.ports),
-         sorted(["http", "https", "https_wrong_host", "https_untrusted", "pid"]))
+         sorted(["http", "https", "https_wrong_host", "https_untrusted", "cos_http",
+                 "cos_https", "pid"]))
     R.eq("ports.json pid", srv.ports["pid"], srv.proc.pid)
-    R.eq("four distinct ports", len({srv.ports[k] for k in srv.ports if k != "pid"}), 4)
+    R.eq("six distinct ports", len({srv.ports[k] for k in srv.ports if k != "pid"}), 6)
     for name in ("ca.pem", "server.pem", "server.key", "wrong.pem", "wrong.key",
                  "untrusted.pem", "untrusted.key"):
         R.check("file " + name, os.path.getsize(os.path.join(srv.dir, name)) > 0)
@@ -583,7 +585,9 @@ def test_control(c):
          {"config": {"task_mode": "success", "processing_polls": 2, "rate_limit": 20,
                      "rate_limits": {}, "rate_mode": "fixed", "clock_offset": 0,
                      "chunked": False, "subject_seconds": None, "video_seconds": 1.0,
-                     "pull_wait": 5.0, "confirm_window": 30.0}, "fault": None})
+                     "pull_wait": 5.0, "confirm_window": 30.0,
+                     "upload_session_seconds": 3600, "cos_clock_offset": 0},
+          "fault": None})
     conn = c.connect()
     for _ in range(3):
         c.create(conn=conn)
@@ -813,7 +817,7 @@ def main():
              test_faults, test_chunked, test_control, test_tls, test_robustness,
              test_throughput]
     tests += (selftest_quota.TESTS + selftest_model.TESTS + selftest_pipeline.TESTS +
-              selftest_events.TESTS)
+              selftest_events.TESTS + selftest_cos.TESTS)
     try:
         for test in tests:
             t1 = time.time()

@@ -87,7 +87,9 @@ def test_pull_filter_and_max(c):
     synthetic(c, 2, None)
     got2, _, _ = pull(c, 2)
     R.eq("SubAppId 2: its 3 events", [e["EventType"] for e in got2], ["FileUploadEvent"] * 3)
-    R.eq("synthetic extra fields", got2[0].get("FileUploadEvent"), {"FileId": "f"})
+    R.eq("synthetic extra fields (FileUploadTask's others null)", got2[0].get("FileUploadEvent"),
+         {"FileId": "f", "MediaBasicInfo": None, "ProcedureTaskId": None,
+          "ReviewAudioVideoTaskId": None, "MetaData": None})
     got1, _, _ = pull(c, 1)
     R.eq("at most 16 a pull", len(got1), 16)
     R.check("synthetic AigcVideoCompleteEvent", all(
@@ -101,7 +103,8 @@ def test_pull_filter_and_max(c):
     R.eq("all in flight", (v["visible"], v["in_flight"], v["confirmed"]), (0, 25, 0))
     synthetic(c, 1000, 3)
     R.eq("a full queue: still 16 a pull", len(pull(c, 3)[0]), 16)
-    for bad in ({"count": 0}, {"SubAppId": -1}, {"EventType": 1}, {"bogus": 1}):
+    for bad in ({"count": 0}, {"SubAppId": -1}, {"EventType": 1}, {"bogus": 1},
+                {"event": {"FileUploadEvnt": {}}}, {"event": {"EventHandle": "h"}}):
         st, resp = c.ctl("POST", "events", bad)
         R.check("control events rejects %r" % bad, st == 400 and "error" in resp, resp)
 

@@ -4,6 +4,7 @@ import time
 
 from selftest_client import IMG, ISO_RE, code
 from selftest_results import R, expect_code
+import selftest_model
 
 APP = 221073
 VIDU = {"SubAppId": APP, "ModelName": "Vidu", "ModelVersion": "q2"}
@@ -120,9 +121,21 @@ def test_video_by_time(c):
     R.eq("Usage seconds", t["Output"]["Usage"]["OutputSeconds"], 8)
     R.eq("Input echo", {k: t["Input"][k] for k in ("ModelName", "ModelVersion", "Prompt")},
          {"ModelName": "Vidu", "ModelVersion": "q2", "Prompt": "[@n0] runs"})
-    R.eq("Input SubjectInfos", t["Input"]["SubjectInfos"],
-         [{"Id": subject, "Name": "n0", "ImageUrls": IMG}])
+    R.eq("Input SubjectInfos (as sent, unsent members null)", t["Input"]["SubjectInfos"],
+         [{"Id": subject, "Name": "n0", "VoiceId": None, "ImageUrls": IMG, "VideoUrls": None}])
     R.eq("Session echo", (t["SessionId"], t["SessionContext"]), ("vid-1", "ctx"))
+    # the API's shape: every member of the model, null where it does not apply
+    objects = selftest_model.load_model()["objects"]
+    R.eq("every member of DescribeTaskDetailResponse, in the model's order", list(resp),
+         [m["name"] for m in objects["DescribeTaskDetailResponse"]["members"]])
+    R.eq("only the TaskType's field is non-null",
+         [k for k, v in resp.items() if isinstance(v, dict)], ["AigcVideoTask"])
+    R.eq("unsent Input members null", (t["Input"]["Seed"], t["Input"]["OutputConfig"]["Resolution"],
+                                       t["Input"]["OutputConfig"]["Duration"]), (None, None, 8))
+    R.eq("MetaData: the values the fake knows, null for the others", files[0]["MetaData"],
+         {"Size": 1048576, "Container": "mp4", "Bitrate": 1677721, "Height": 720,
+          "Width": 1280, "Duration": 8.0, "Rotate": None, "VideoStreamSet": None,
+          "AudioStreamSet": None, "VideoDuration": None, "AudioDuration": None, "Md5": None})
     expect_code("video task under another SubAppId",
                 c.call("DescribeTaskDetail", {"TaskId": task_id, "SubAppId": 5}),
                 "InvalidParameterValue.TaskId")

@@ -6,8 +6,9 @@ Usage: python3 server.py --dir DIR [--secret-id ID --secret-key KEY]
                          [--exit-with-parent]
 
 Generates a test PKI into DIR, listens on four ephemeral 127.0.0.1 ports
-(http, https, https_wrong_host, https_untrusted) that share one state,
-writes DIR/ports.json and prints READY. See README.md.
+(http, https, https_wrong_host, https_untrusted) that share one state, and
+two for the fake COS (cos_http, cos_https), writes DIR/ports.json and prints
+READY. See README.md.
 """
 import argparse
 import itertools
@@ -21,6 +22,7 @@ import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 sys.dont_write_bytecode = True   # leave no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,9 +30,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import actions  # noqa: E402
 import certs  # noqa: E402
 import control  # noqa: E402
+import cos  # noqa: E402
+import crc64  # noqa: E402
 import faults  # noqa: E402
 import tc3  # noqa: E402
 from apierror import ApiError, error_response  # noqa: E402
+from cos_store import CosStore  # noqa: E402
 from model import Model  # noqa: E402
 from state import State, session_id_of  # noqa: E402
 
@@ -42,8 +47,10 @@ DEFAULT_TOKEN = "fakeVodTokenEXAMPLE"
 
 MAX_BODY = 10 * 1024 * 1024      # documented POST body limit
 MAX_DRAIN = 64 * 1024 * 1024     # larger bodies are not read; connection closed
-LISTENERS = (("http", None), ("https", "server"),
-             ("https_wrong_host", "wrong"), ("https_untrusted", "untrusted"))
+# (name, certificate or None for plain HTTP, COS or not)
+LISTENERS = (("http", None, False), ("https", "server", False),
+             ("https_wrong_host", "wrong", False), ("https_untrusted", "untrusted", False),
+             ("cos_http", None, True), ("cos_https", "server", True))
 _CONN_IDS = itertools.count(1)
 _DIGITS = re.compile(r"[0-9]{1,15}")
 
@@ -122,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/_control" or path.startswith("/_control/"):
             self._handle_control(body, bad)
+        elif self.command in ("GET", "HEAD") and path.startswith("/media/"):
+            self._handle_media(path[len("/media/"):])
         else:
             self._handle_api(body, bad)
 
@@ -228,6 +237,26 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    # -- objects served back (MediaUrl, CoverUrl): GET, no signature ---------
+    def _handle_media(self, quoted_key):
+        key = unquote(quoted_key, errors="replace")
+        obj = self.app.state.cos.get_object(key)
+        if obj is None:
+            data = ("no object at `%s`\n" % key).encode("utf-8")
+            self.send_payload(404, "text/plain; charset=utf-8", [data])
+            return
+        self.send_response(200)
+        for name, value in cos.object_headers(obj):
+            self.send_header(name, value)
+        self.send_header("x-cos-hash-crc64ecma", str(obj["crc64"]))
+        self.send_header("Content-Length", str(obj["size"]))
+        self.end_headers()
+        if self.command == "GET":
+            try:
+                cos.send_object_body(self.connection, obj)
+            except OSError:
+                self.close_connection = True
+
     # -- VOD API -----------------------------------------------------------
     def _handle_api(self, body, bad):
         state = self.app.state
@@ -278,9 +307,9 @@ class Listener(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, kind, app, ssl_context):
+    def __init__(self, kind, app, ssl_context, handler=Handler):
         self.kind, self.app, self.ssl_context = kind, app, ssl_context
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(("127.0.0.1", 0), handler)
 
     def process_request_thread(self, request, client_address):
         # TLS handshake here, in the connection's own thread, so a slow or
@@ -340,10 +369,15 @@ def main(argv=None):
     credentials = {args.secret_id: tc3.Credential(args.secret_key),
                    TMP_SECRET_ID: tc3.Credential(TMP_SECRET_KEY, args.token)}
     app = App(credentials, args.verbose, Model(args.model))
+    crc64.self_check()
+    if crc64.IMPLEMENTATION.startswith("pure"):
+        sys.stderr.write("fake_vod: CRC-64 in %s\n" % crc64.IMPLEMENTATION)
+    app.state.cos = CosStore(os.path.join(args.dir, "cos"))
     listeners = {}
-    for kind, cert in LISTENERS:
+    for kind, cert, is_cos in LISTENERS:
         ctx = tls_context(args.dir, cert) if cert else None
-        listeners[kind] = Listener(kind, app, ctx)
+        listeners[kind] = Listener(kind, app, ctx, cos.CosHandler if is_cos else Handler)
+    app.state.media_base = "http://127.0.0.1:%d/media/" % listeners["http"].server_address[1]
     for srv in listeners.values():
         threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                          daemon=True).start()

@@ -28,6 +28,8 @@ DEFAULT_CONFIG = {
     "video_seconds": 1.0,     # video tasks finish this long after creation
     "pull_wait": 5.0,         # PullEvents holds an empty answer up to this long
     "confirm_window": 30.0,   # a pulled event unconfirmed this long is redelivered
+    "upload_session_seconds": 3600,  # ApplyUpload: credentials valid this long
+    "cos_clock_offset": 0,    # seconds added to time.time() for the COS clock
 }
 SESSION_TTL = 3 * 86400       # SessionId de-duplication window (server time)
 MAX_RECORDS = 5000            # recorded API requests kept (oldest dropped)
@@ -37,6 +39,8 @@ class State:
     def __init__(self):
         self._lock = threading.Lock()
         self.events = EventQueue()
+        self.cos = None           # the fake COS and upload sessions (cos_store.py)
+        self.media_base = ""      # where objects are served back: http://host:port/media/
         self._clear()
 
     def _clear(self):
@@ -58,6 +62,8 @@ class State:
         with self._lock:
             self._clear()
         self.events.clear()
+        if self.cos is not None:
+            self.cos.clear()
 
     # -- config and faults -------------------------------------------------
     def get_config(self):
@@ -71,6 +77,9 @@ class State:
 
     def server_time(self):
         return time.time() + self.config["clock_offset"]
+
+    def cos_time(self):
+        return time.time() + self.config["cos_clock_offset"]
 
     def set_fault(self, fault):
         with self._lock:

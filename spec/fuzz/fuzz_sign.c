@@ -18,8 +18,9 @@
  *   0x80 the secret key is the whole id field again (shorter inputs)
  *
  * Must never crash. Each result is checked against a plain one-shot
- * computation written here from reference/vod-api.md section 2 (with its own
- * UTC date arithmetic and its own rules of what the header accepts): the same
+ * computation written here from the Signature v3 documentation
+ * (https://www.tencentcloud.com/document/api/266/34114), with its own
+ * UTC date arithmetic and its own rules of what the header accepts: the same
  * verdict, and on success the same date, hashes and Authorization value,
  * NUL-terminated lowercase hex of 64 digits and no CR or LF. On failure the
  * result must be all zero bytes. */

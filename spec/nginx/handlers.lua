@@ -28,6 +28,7 @@ local function client(kind, args)
       retries = retries,
       auto_session_id = args.nosid ~= "1",    -- nosid=1: a create that cannot be repeated
       rate_limit = args.rate == "shared" and { rate = 10, shared_dict = "vod_rate" }
+                   or args.rate == "shared2" and { rate = 2, shared_dict = "vod_rate" }
                    or args.rate == "missing" and { rate = 10, shared_dict = "no_such_dict" }
                    or false,
     })

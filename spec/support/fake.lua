@@ -56,6 +56,10 @@ end
 function M.reset() return control("POST", "reset", {}) end
 function M.config(t) return control("POST", "config", t) end
 function M.fault(t) return control("POST", "fault", t) end
+-- The fake COS (spec/fake_vod/README.md): its fault, and its ledger
+-- ("requests", "uploads", "objects", "sessions").
+function M.cos_fault(t) return control("POST", "cos/fault", t) end
+function M.cos_get(what) return control("GET", "cos/" .. what) end
 function M.stats() return control("GET", "stats") end
 function M.last() return control("GET", "last") end
 function M.requests() return control("GET", "requests") end

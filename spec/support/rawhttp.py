@@ -22,9 +22,27 @@ meets what real servers and middleboxes do:
   bigint      the answer with integers beyond 2^53 (MediaInfo.Size = 2^53 + 1,
               Sizes = [1, 2^53, -(2^53 + 1)]), written exactly
 
+and, for the fault matrix (spec/faults_spec.lua), every one kept alive unless
+it says otherwise:
+
+  html502     502 with an HTML page
+  api500      500 with the API's JSON error (InternalError)
+  notjson     200 whose body is not JSON
+  noresponse  200 with JSON that has no "Response"
+  throttle    200 with RequestLimitExceeded
+  auth        200 with AuthFailure.SignatureFailure
+  invalid     200 with InvalidParameterValue
+  midbody     200 with a Content-Length, half the body, then closes
+  badchunk    chunked, with a chunk size that is not hexadecimal
+  big         200 with a 200 KB body
+  slow        the answer after 1.5 s
+  endless     header lines that never end (100 KB of them, then silence)
+
 Writes DIR/rawhttp.json ({"pid", "port", "control"}) once listening. The
 control listener: POST /script {"modes": [...]}, POST /reset, GET /stats
-({"connections": n, "requests": [{"conn": i, "head": "...", "body": n}]}).
+({"connections": n, "requests": [{"conn": i, "head": "...", "body": n}]}),
+POST /mode {"mode": M}: the mode once the script is used up (default
+"normal"), POST /drop: closes every connection the server holds.
 """
 import argparse
 import json
@@ -39,12 +57,22 @@ from http.server import ThreadingHTTPServer
 from loopback import JSONControl, announce
 
 LOCK = threading.Lock()
-STATE = {"connections": 0, "requests": [], "script": []}
+STATE = {"connections": 0, "requests": [], "script": [], "mode": "normal", "socks": set()}
 
 
 def next_mode():
     with LOCK:
-        return STATE["script"].pop(0) if STATE["script"] else "normal"
+        return STATE["script"].pop(0) if STATE["script"] else STATE["mode"]
+
+
+def api_answer(code, message):
+    return json.dumps({"Response": {"Error": {"Code": code, "Message": message},
+                                    "RequestId": "req-err"}}).encode()
+
+
+def answer_with(sock, status, ctype, body):
+    sock.sendall(b"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                 % (status, ctype, len(body)) + body)
 
 
 def read_request(sock, buf):
@@ -75,6 +103,14 @@ class Conn(socketserver.BaseRequestHandler):
         with LOCK:
             STATE["connections"] += 1
             conn = STATE["connections"]
+            STATE["socks"].add(sock)
+        try:
+            self.serve(sock, conn)
+        finally:
+            with LOCK:
+                STATE["socks"].discard(sock)
+
+    def serve(self, sock, conn):
         buf = b""
         while True:
             try:
@@ -87,7 +123,10 @@ class Conn(socketserver.BaseRequestHandler):
             with LOCK:
                 STATE["requests"].append({"conn": conn, "head": head, "body": len(body)})
                 n = len(STATE["requests"])
-            if not self.answer(sock, next_mode(), n):
+            try:
+                if not self.answer(sock, next_mode(), n):
+                    return
+            except OSError:         # the client gave up first (a timeout)
                 return
 
     def answer(self, sock, mode, n):
@@ -146,6 +185,45 @@ class Conn(socketserver.BaseRequestHandler):
         elif mode == "bighead":
             sock.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 70000 + b"\r\n" + head[17:] +
                          b"\r\n" + payload)
+        elif mode == "html502":
+            answer_with(sock, b"502 Bad Gateway", b"text/html",
+                        b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+        elif mode == "api500":
+            answer_with(sock, b"500 Internal Server Error", b"application/json",
+                        api_answer("InternalError", "an internal error"))
+        elif mode == "notjson":
+            answer_with(sock, b"200 OK", b"text/html", b"<html>not JSON</html>")
+        elif mode == "noresponse":
+            answer_with(sock, b"200 OK", b"application/json", b'{"Result": {"TaskId": "x"}}')
+        elif mode == "throttle":
+            answer_with(sock, b"200 OK", b"application/json",
+                        api_answer("RequestLimitExceeded", "too many requests"))
+        elif mode == "auth":
+            answer_with(sock, b"200 OK", b"application/json",
+                        api_answer("AuthFailure.SignatureFailure", "the signature is wrong"))
+        elif mode == "invalid":
+            answer_with(sock, b"200 OK", b"application/json",
+                        api_answer("InvalidParameterValue", "TaskId is not valid"))
+        elif mode == "midbody":
+            sock.sendall(head + b"\r\n" + payload[:len(payload) // 2])
+            time.sleep(0.05)
+            sock.shutdown(socket.SHUT_RDWR)
+            return False
+        elif mode == "badchunk":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + payload + b"\r\n0\r\n\r\n")
+        elif mode == "big":
+            answer_with(sock, b"200 OK", b"application/json",
+                        b'{"Response": {"RequestId": "r", "Pad": "' + b"a" * 200000 + b'"}}')
+        elif mode == "slow":
+            time.sleep(1.5)
+            sock.sendall(whole)
+        elif mode == "endless":
+            sock.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(2000):
+                sock.sendall(b"X-More: " + b"b" * 40 + b"\r\n")
+            time.sleep(5)
+            return False
         return True
 
 
@@ -166,8 +244,17 @@ class Control(JSONControl):
                 STATE["connections"] = 0
                 STATE["requests"] = []
                 STATE["script"] = []
+                STATE["mode"] = "normal"
             elif self.path == "/script":
                 STATE["script"] = list(json.loads(body)["modes"])
+            elif self.path == "/mode":
+                STATE["mode"] = json.loads(body)["mode"]
+            elif self.path == "/drop":
+                for s in list(STATE["socks"]):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
         self.reply({"ok": True})
 
 

@@ -15,10 +15,10 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
-  fuzz_http1 fuzz_event_sign"
+  fuzz_h1_reader fuzz_event_sign"
 CORE="core/util/buf core/util/utf8 core/util/suggest core/config/rules core/sign/tc3_sign
   binding/json/json_encode binding/json/json_decode binding/check/check binding/check/check_model
-  model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/http1
+  model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/h1_reader
   core/sign/event_sign"
 # every folder of the core and the binding: headers are included by file name
 INCS=$(for d in src/core/*/ src/binding/*/ src/binding src/model; do printf -- '-I%s ' "${d%/}"; done)
@@ -98,7 +98,7 @@ cat >"$OUT/sign.dict" <<'EOF'
 "CreateAigcSubject"
 EOF
 
-cat >"$OUT/http1.dict" <<'EOF'
+cat >"$OUT/h1_reader.dict" <<'EOF'
 "HTTP/1.1 "
 "HTTP/1.0 "
 "200 OK"
@@ -135,7 +135,7 @@ for name in $HARNESSES; do
     fuzz_check_model)  opts="-max_len=2048" ;;
     fuzz_proxy)        opts="-max_len=1200" ;;
     fuzz_profile)      opts="-max_len=2048" ;;
-    fuzz_http1)        opts="-max_len=2048 -dict=$OUT/http1.dict" ;;
+    fuzz_h1_reader)        opts="-max_len=2048 -dict=$OUT/h1_reader.dict" ;;
     fuzz_event_sign)   opts="-max_len=256" ;;
   esac
   log="$OUT/$name.log"

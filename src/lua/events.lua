@@ -15,11 +15,16 @@
 -- delivers it again once its confirm window (30 s) has passed.
 local vod = require "tencentcloud.vod"
 
-local new_error, is_error = vod._error, vod.is_error
+local is_error = vod.is_error
 local pcall, error, type, pairs, ipairs, tostring = pcall, error, type, pairs, ipairs, tostring
 local floor, min, huge = math.floor, math.min, math.huge
 
 local M = {}
+
+local new_error, unknown_option
+function M.init(private)
+  new_error, unknown_option = private.new_error, private.unknown_option
+end
 
 M.MIN_TIMEOUT = 10      -- s: the client's timeout must outlast the API's hold of a pull (5 s)
 M.IDLE_INTERVAL = 1     -- s: pulls that bring nothing start at most this often
@@ -30,7 +35,8 @@ local KNOWN = {
   SubAppId = true, max_events = true, timeout = true, types = true, others = true,
   on_error = true, stop = true, confirm_within = true,
 }
-local KNOWN_LIST = "SubAppId, max_events, timeout, types, others, on_error, stop, confirm_within"
+local KNOWN_LIST = { "SubAppId", "max_events", "timeout", "types", "others", "on_error", "stop",
+  "confirm_within" }
 
 local function option_error(name, message, full)
   local e = new_error("ClientError.InvalidOption", nil,
@@ -53,8 +59,7 @@ local function read_opts(opts)
   if type(opts) ~= "table" then arg_error(2, "table", opts) end
   for k in pairs(opts) do
     if not KNOWN[k] then
-      option_error(tostring(k), ("unknown consume_events option '%s' (known: %s)")
-        :format(tostring(k), KNOWN_LIST), true)
+      unknown_option("consume_events", tostring(k), KNOWN_LIST)
     end
   end
   o.SubAppId = opts.SubAppId             -- checked by PullEvents' model, before anything is sent

@@ -8,7 +8,7 @@
 
 #define VOD_ERROR_MT "tencentcloud.vod.error"
 
-/* Codes for what fails on this side (the README lists them all). */
+/* Codes for what fails on this side (docs/errors-and-retries.md lists them all). */
 #define VOD_E_INVALID_PARAMETER "ClientError.InvalidParameter"
 #define VOD_E_INVALID_OPTION    "ClientError.InvalidOption"
 #define VOD_E_CREDENTIALS       "ClientError.Credentials"

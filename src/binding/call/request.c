@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <curl/curl.h>
+#include <curl/curl.h>     /* curl_getdate */
 
 #include "request.h"
 
@@ -19,6 +19,7 @@
 #include "args.h"
 #include "compat.h"
 #include "errors.h"
+#include "h1_writer.h"
 #include "json_decode.h"
 #include "json_encode.h"
 #include "session_id.h"
@@ -46,7 +47,13 @@ static const vod_action_rules *hand_rules(const char *action)
     return NULL;
 }
 
-void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
+void vod_request_free(vod_request *r)
+{
+    vod_buf_free(&r->body, 1);
+    vod_buf_free(&r->wire, 1);
+}
+
+void vod_request_prepare(lua_State *L, vod_request *r, const char *action, int params,
                          const vod_maction *typed)
 {
     vod_json_error je;
@@ -57,18 +64,18 @@ void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int pa
             vod_check_model(L, params, vod_maction_input(typed), &ce) != 0)
             raise_param(L, action, ce.param, ce.message);
     }
-    vod_buf_reset(&c->body);
-    if (vod_json_encode_request(L, params, typed ? vod_maction_input(typed) : NULL, &c->body, &je) != 0) {
+    vod_buf_reset(&r->body);
+    if (vod_json_encode_request(L, params, typed ? vod_maction_input(typed) : NULL, &r->body, &je) != 0) {
         char msg[400];
         if (je.oom)
             vod_error_raise(L, VOD_E_OUT_OF_MEMORY, action, "out of memory encoding the body");
         snprintf(msg, sizeof msg, "%s %s", je.path[0] ? je.path : "parameters", je.message);
         raise_param(L, action, je.path, msg);
     }
-    if (c->body.len > VOD_MAX_BODY) {
+    if (r->body.len > VOD_MAX_BODY) {
         char msg[160];
         snprintf(msg, sizeof msg, "the request body is %zu bytes; the API accepts at most %u",
-                 c->body.len, VOD_MAX_BODY);
+                 r->body.len, VOD_MAX_BODY);
         raise_param(L, action, NULL, msg);
     }
 }
@@ -92,7 +99,7 @@ void vod_debug(lua_State *L, vod_client *c, const char *fmt, ...)
 }
 
 /* The request as a log shows it: the signature and the token redacted. */
-static void debug_request(lua_State *L, vod_client *c, const char *action)
+static void debug_request(lua_State *L, vod_client *c, const vod_request *r, const char *action)
 {
     if (!c->debug)
         return;                 /* the hot path: nothing to format when nobody reads it */
@@ -102,20 +109,21 @@ static void debug_request(lua_State *L, vod_client *c, const char *action)
     for (size_t i = 0; i < c->nfixed; i++) {
         if (strncmp(c->lines[i], "X-TC-Token:", 11) == 0)
             vod_debug(L, c, "> X-TC-Token: <redacted>");
-        else if (strcmp(c->lines[i], "Expect:") != 0)
+        else
             vod_debug(L, c, "> %s", c->lines[i]);
     }
-    vod_debug(L, c, "> %s", c->hdr_action);
-    vod_debug(L, c, "> %s", c->hdr_timestamp);
+    vod_debug(L, c, "> %s", r->hdr_action);
+    vod_debug(L, c, "> %s", r->hdr_timestamp);
     {
-        const char *sig = strstr(c->hdr_auth, "Signature=");
-        int keep = sig ? (int)(sig - c->hdr_auth) + 10 : (int)strlen(c->hdr_auth);
-        vod_debug(L, c, "> %.*s<redacted>", keep, c->hdr_auth);
+        const char *sig = strstr(r->hdr_auth, "Signature=");
+        int keep = sig ? (int)(sig - r->hdr_auth) + 10 : (int)strlen(r->hdr_auth);
+        vod_debug(L, c, "> %.*s<redacted>", keep, r->hdr_auth);
     }
-    vod_debug(L, c, "> %.*s", (int)(c->body.len > 900 ? 900 : c->body.len), c->body.data);
+    vod_debug(L, c, "> %.*s", (int)(r->body.len > 900 ? 900 : r->body.len), r->body.data);
 }
 
-void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long timestamp)
+void vod_request_sign(lua_State *L, vod_client *c, vod_request *r, const char *action,
+                      long long timestamp)
 {
     tc3_request rq;
     tc3_result rs;
@@ -124,15 +132,29 @@ void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long
     rq.query = "";
     rq.content_type = "application/json";
     rq.host = c->host;
-    rq.payload = (const unsigned char *)c->body.data;
-    rq.payload_len = c->body.len;
+    rq.payload = (const unsigned char *)r->body.data;
+    rq.payload_len = r->body.len;
     rq.timestamp = timestamp;
     if (tc3_sign(&c->signer, &rq, &rs) != 0)
         vod_error_raise(L, VOD_E_INTERNAL, action, "signing failed");
-    snprintf(c->hdr_action, sizeof c->hdr_action, "X-TC-Action: %s", action);
-    snprintf(c->hdr_timestamp, sizeof c->hdr_timestamp, "X-TC-Timestamp: %lld", timestamp);
-    snprintf(c->hdr_auth, sizeof c->hdr_auth, "Authorization: %s", rs.authorization);
-    debug_request(L, c, action);
+    snprintf(r->hdr_action, sizeof r->hdr_action, "X-TC-Action: %s", action);
+    snprintf(r->hdr_timestamp, sizeof r->hdr_timestamp, "X-TC-Timestamp: %lld", timestamp);
+    snprintf(r->hdr_auth, sizeof r->hdr_auth, "Authorization: %s", rs.authorization);
+    debug_request(L, c, r, action);
+}
+
+int vod_request_write(const vod_client *c, vod_request *r)
+{
+    vod_buf *w = &r->wire;
+    w->len = 0;
+    if (vod_buf_add(w, c->prefix.data, c->prefix.len) != 0)
+        return -1;
+    for (size_t i = 0; i < c->nfixed; i++)
+        if (vod_h1w_line(w, c->lines[i]) != 0)
+            return -1;
+    return vod_h1w_line(w, r->hdr_action) || vod_h1w_line(w, r->hdr_timestamp) ||
+           vod_h1w_line(w, r->hdr_auth) || vod_h1w_end(w, r->body.len) ||
+           vod_buf_add(w, r->body.data, r->body.len) ? -1 : 0;
 }
 
 long long vod_client_now(const vod_client *c)
@@ -273,16 +295,16 @@ int vod_action_is_create(const char *action)
     return a != NULL && a->kind == VOD_MA_CREATE;
 }
 
-int vod_body_add_session_id(vod_client *c, const char *sid)
+int vod_body_add_session_id(vod_buf *body, const char *sid)
 {
-    size_t n = c->body.len;
+    size_t n = body->len;
     /* the encoder wrote an object: "{}" or "{...}" */
-    if (n < 2 || c->body.data[n - 1] != '}')
+    if (n < 2 || body->data[n - 1] != '}')
         return -1;
-    c->body.len = n - 1;
-    if ((n > 2 && vod_buf_addc(&c->body, ',') != 0) ||
-        vod_buf_addstr(&c->body, "\"SessionId\":\"") != 0 || vod_buf_addstr(&c->body, sid) != 0 ||
-        vod_buf_add(&c->body, "\"}", 2) != 0)
+    body->len = n - 1;
+    if ((n > 2 && vod_buf_addc(body, ',') != 0) ||
+        vod_buf_addstr(body, "\"SessionId\":\"") != 0 || vod_buf_addstr(body, sid) != 0 ||
+        vod_buf_add(body, "\"}", 2) != 0)
         return -1;
     return 0;
 }

@@ -7,17 +7,36 @@
 
 #include <lua.h>
 
+#include "buf.h"
 #include "client_type.h"
 #include "retry.h"
+#include "tc3_sign.h"
 #include "vod_model.h"
 
+/* One call's request: its body, encoded once, and each attempt's signed
+ * headers and bytes on the wire (both wiped when freed: they are signed,
+ * and may hold a caller's secrets). */
+typedef struct vod_request {
+    vod_buf body;
+    vod_buf wire;
+    char hdr_action[96];
+    char hdr_timestamp[40];
+    char hdr_auth[TC3_AUTH_MAX + 32];
+} vod_request;
+
+void vod_request_free(vod_request *r);
+
 /* Checks (when typed is non-NULL: the action's hand-written rules, then its
- * model at every depth) and encodes the table at params into the client's
- * body; raises ClientError.InvalidParameter (attempts = 0). */
-void vod_request_prepare(lua_State *L, vod_client *c, const char *action, int params,
+ * model at every depth) and encodes the table at params into r->body;
+ * raises ClientError.InvalidParameter (attempts = 0). */
+void vod_request_prepare(lua_State *L, vod_request *r, const char *action, int params,
                          const vod_maction *typed);
-/* Signs the body for `timestamp`; the header lines are in the client. */
-void vod_request_sign(lua_State *L, vod_client *c, const char *action, long long timestamp);
+/* Signs r->body for `timestamp` into r's headers (and the debug sink). */
+void vod_request_sign(lua_State *L, vod_client *c, vod_request *r, const char *action,
+                      long long timestamp);
+/* The bytes on the wire: the client's request line and constant headers,
+ * r's signed ones, the length and the body. 0, or -1 out of memory. */
+int vod_request_write(const vod_client *c, vod_request *r);
 /* Pushes the Response table and returns 1, or pushes an error object and returns 0. */
 int vod_response_parse(lua_State *L, vod_client *c, const char *action, long status,
                        const char *body, size_t len);
@@ -38,7 +57,7 @@ int vod_skips_limiter(const char *action);
 /* An action whose request takes a SessionId: it creates something. */
 int vod_action_is_create(const char *action);
 /* Adds "SessionId":"<sid>" to the encoded body (an object). 0, or -1 out of memory. */
-int vod_body_add_session_id(vod_client *c, const char *sid);
+int vod_body_add_session_id(vod_buf *body, const char *sid);
 
 /* The SessionId this call carries, pushed on the stack (the caller keeps
  * it there for the call's life), or NULL with something pushed anyway (pop

@@ -1,15 +1,17 @@
 /* client:wait_task(task_id, opts): polls DescribeTaskDetail until the task
- * is FINISH or ABORTED, and turns a failed task into an error object. */
+ * is FINISH or ABORTED, and turns a failed task into an error object. The
+ * loop is src/lua/wait.lua, one for both transports; here are its checks,
+ * which do no I/O: the options, the task's own part, a failed task. */
 #include "wait.h"
 
 #include <string.h>
 
-#include "call.h"
-#include "client_type.h"
-#include "clock.h"
 #include "args.h"
+#include "client_type.h"
 #include "compat.h"
 #include "errors.h"
+#include "options.h"
+#include "private.h"
 #include "vod_model.h"
 
 #define WAIT_ACTION "DescribeTaskDetail"
@@ -29,10 +31,13 @@ static double opt_seconds(lua_State *L, int t, const char *name, double def, dou
     }
     v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
     lua_pop(L, 1);
-    if (!(v > 0 && v <= max))
-        vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
-                        "wait_task option '%s' must be a number of seconds, more than 0 and at "
-                        "most %g", name, max);
+    if (!(v > 0 && v <= max)) {
+        vod_error_push(L, VOD_E_INVALID_OPTION, "wait_task", "wait_task option '%s' must be a "
+                       "number of seconds, more than 0 and at most %g", name, max);
+        lua_pushstring(L, name);
+        lua_setfield(L, -2, "option");
+        lua_error(L);
+    }
     return v;
 }
 
@@ -40,6 +45,7 @@ static double opt_seconds(lua_State *L, int t, const char *name, double def, dou
 static int read_opts(lua_State *L, wait_opts *w)
 {
     static const char *const known[] = { "interval", "timeout", "SubAppId", "progress" };
+    size_t klen;
     int params;
     w->interval = 2;
     w->timeout = 600;
@@ -55,13 +61,17 @@ static int read_opts(lua_State *L, wait_opts *w)
     while (lua_next(L, 3) != 0) {
         size_t i;
         lua_pop(L, 1);
-        for (i = 0; i < 4; i++)
-            if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), known[i]) == 0)
-                break;
-        if (i == 4)
+        if (lua_type(L, -1) != LUA_TSTRING)
             vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
-                            "unknown wait_task option '%s' (known: interval, timeout, SubAppId, "
-                            "progress)", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+                            "wait_task option names must be strings, got a %s key",
+                            luaL_typename(L, -1));
+        for (i = 0; i < 4; i++)
+            if (strcmp(lua_tostring(L, -1), known[i]) == 0)
+                break;
+        if (i == 4) {
+            const char *k = lua_tolstring(L, -1, &klen);
+            vod_opt_unknown(L, "wait_task", k, klen, known, 4);
+        }
     }
     w->interval = opt_seconds(L, 3, "interval", w->interval, 3600);
     w->timeout = opt_seconds(L, 3, "timeout", w->timeout, 7 * 86400);
@@ -71,9 +81,13 @@ static int read_opts(lua_State *L, wait_opts *w)
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
     } else {
-        if (lua_type(L, -1) != LUA_TFUNCTION)
-            vod_error_raise(L, VOD_E_INVALID_OPTION, "wait_task",
-                            "wait_task option 'progress' must be a function");
+        if (lua_type(L, -1) != LUA_TFUNCTION) {
+            vod_error_push(L, VOD_E_INVALID_OPTION, "wait_task",
+                           "wait_task option 'progress' must be a function");
+            lua_pushliteral(L, "progress");
+            lua_setfield(L, -2, "option");
+            lua_error(L);
+        }
         w->progress = lua_gettop(L);
     }
     return params;
@@ -148,9 +162,9 @@ void vod_check_task(lua_State *L, const char *task_id, int aborted)
     lua_error(L);
 }
 
-/* client:wait_plan(task_id, opts) -> params, interval, timeout, progress:
- * wait_task's checks, for a transport that polls on its own (nginx). */
-int vod_m_wait_plan(lua_State *L)
+/* private.wait_plan(client, task_id, opts) -> params, interval, timeout,
+ * progress: wait_task's checks, before the loop (src/lua/wait.lua). */
+int vod_l_wait_plan(lua_State *L)
 {
     wait_opts w;
     int params;
@@ -167,51 +181,26 @@ int vod_m_wait_plan(lua_State *L)
     return 4;
 }
 
+/* client:wait_task(task_id, opts): the loop of src/lua/wait.lua, with this
+ * process's monotonic clock and a blocking sleep (nginx gives its own). */
 int vod_m_wait_task(lua_State *L)
 {
-    vod_client *c = vod_client_check(L, 1);
-    const char *task_id = vod_arg_check_string(L, 2, NULL);
-    wait_opts w;
-    int params = read_opts(L, &w), base;
-    double start = vod_monotonic();
-    const vod_maction *typed = vod_model_action(WAIT_ACTION, sizeof WAIT_ACTION - 1);
-    base = lua_gettop(L);
-    for (;;) {
-        const char *status;
-        lua_settop(L, base);
-        vod_client_request(L, c, WAIT_ACTION, params, typed);
-        if (w.progress) {
-            lua_pushvalue(L, w.progress);
-            lua_pushvalue(L, -2);
-            vod_task_part(L, -1);
-            lua_getfield(L, -1, "Progress");    /* nil where the task type has none */
-            if (lua_type(L, -2) != LUA_TTABLE)
-                lua_pop(L, 1), lua_pushnil(L);
-            lua_call(L, 3, 0);
-        }
-        lua_getfield(L, -1, "Status");
-        status = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-        if (strcmp(status, "FINISH") == 0 || strcmp(status, "ABORTED") == 0) {
-            int aborted = status[0] == 'A';
-            lua_pop(L, 1);
-            vod_check_task(L, task_id, aborted);
-            return 1;
-        }
-        if (vod_monotonic() - start + w.interval > w.timeout) {
-            vod_error_push(L, VOD_E_WAIT_TIMEOUT, WAIT_ACTION, "task %s still %s after %gs",
-                           task_id, status[0] ? status : "(no status)", w.timeout);
-            lua_pushstring(L, task_id);
-            lua_setfield(L, -2, "task_id");
-            lua_pushvalue(L, -3);
-            lua_setfield(L, -2, "task");
-            return lua_error(L);
-        }
-        vod_sleep(w.interval);
-    }
+    (void)vod_client_check(L, 1);
+    vod_arg_check_string(L, 2, NULL);
+    lua_settop(L, 3);
+    vod_part_push(L, "wait");
+    lua_getfield(L, -1, "wait");
+    lua_remove(L, -2);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    vod_push_plain_env(L);
+    lua_call(L, 4, 1);                  /* wait(client, task_id, opts, env) */
+    return 1;
 }
 
-/* client:check_task(task_id, task) -> task, or raises as wait_task does. */
-int vod_m_check_task(lua_State *L)
+/* private.check_task(client, task_id, task) -> task, or raises as wait_task does. */
+int vod_l_check_task(lua_State *L)
 {
     const char *task_id;
     const char *status;

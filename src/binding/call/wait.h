@@ -1,5 +1,5 @@
-/* Waiting for a task (wait.c): wait_task, and its parts for a poller of
- * one's own. */
+/* Waiting for a task (wait.c): wait_task, whose loop is src/lua/wait.lua,
+ * and the checks that loop runs. */
 #ifndef VOD_WAIT_H
 #define VOD_WAIT_H
 
@@ -7,10 +7,10 @@
 
 /* client:wait_task(task_id, opts) */
 int vod_m_wait_task(lua_State *L);
-/* client:wait_plan(task_id, opts) -> params, interval, timeout, progress */
-int vod_m_wait_plan(lua_State *L);
-/* client:check_task(task_id, task) -> task, or raises as wait_task does */
-int vod_m_check_task(lua_State *L);
+/* private.wait_plan(client, task_id, opts) -> params, interval, timeout, progress */
+int vod_l_wait_plan(lua_State *L);
+/* private.check_task(client, task_id, task) -> task, or raises as wait_task does */
+int vod_l_check_task(lua_State *L);
 
 /* client:task_of(task) -> the task's own part (its TaskType's field), Progress */
 int vod_m_task_of(lua_State *L);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "json_encode.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -45,6 +46,8 @@ const char *vod_check_describe(lua_State *L, int idx, char *tmp, size_t n)
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL)
             return "vod.null";
+        if (lua_touserdata(L, idx) == VOD_JSON_EMPTY_OBJECT)
+            return "vod.empty_object";
         /* fall through */
     default:
         return luaL_typename(L, idx);

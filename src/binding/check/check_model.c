@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "json_encode.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -246,6 +247,13 @@ static int check_value(walk *w, int idx, const vod_mfield *f)
             return bad(w, "must be a boolean, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
         return 0;
     case VOD_MT_OBJECT:
+        if (lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == VOD_JSON_EMPTY_OBJECT) {
+            int rc;                     /* vod.empty_object: an object with no member */
+            lua_newtable(L);
+            rc = check_object(w, lua_gettop(L), vod_mfield_struct(f));
+            lua_pop(L, 1);
+            return rc;
+        }
         if (lua_type(L, idx) != LUA_TTABLE)
             return not_an_object(w, idx, vod_mfield_struct(f));
         return check_object(w, idx, vod_mfield_struct(f));

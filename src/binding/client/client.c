@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/base64.h>
+#include <mbedtls/platform_util.h>
+
 #include "client_type.h"
 #include "clock.h"
 #include "args.h"
@@ -18,6 +21,9 @@
 #include "cred_refresh.h"
 #include "errors.h"
 #include "options.h"
+#include "driver_curl.h"
+#include "h1_writer.h"
+#include "request.h"
 
 static void release(lua_State *L, vod_client *c)
 {
@@ -26,11 +32,12 @@ static void release(lua_State *L, vod_client *c)
         luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
         c->debug_ref = LUA_NOREF;
     }
-    vod_transport_free(&c->tp);
+    vod_curl_release(c);
     vod_creds_free(L, c);
     tc3_signer_free(&c->signer);
-    vod_buf_free(&c->body, 1);
     vod_buf_free(&c->fixed, 1);     /* holds the token */
+    vod_buf_free(&c->prefix, 1);    /* may hold the proxy's credentials */
+    vod_buf_free(&c->connect_req, 1);
     vod_buf_free(&c->ca_file, 0);
     vod_proxy_wipe(&c->proxy);      /* its password */
 }
@@ -82,7 +89,7 @@ static int add_fixed(vod_client *c, size_t *offs, const char *name, const char *
 
 static int build_fixed_headers(vod_client *c, const vod_options *o)
 {
-    size_t offs[VOD_TP_MAX_HEADERS];
+    size_t offs[VOD_MAX_HEADERS];
     static const char ua[] = "tencentcloud-vod-lua/" VOD_VERSION;
     int rc = 0;
     c->nfixed = 0;
@@ -97,13 +104,80 @@ static int build_fixed_headers(vod_client *c, const vod_options *o)
         rc |= add_fixed(c, offs, "X-TC-Token", o->cred.token, o->cred.token_len);
     else if (o->cred.kind != VOD_CRED_STATIC)
         offs[c->cred.token_slot = c->nfixed++] = (size_t)-1;   /* fetched later (cred_refresh.c) */
-    /* libcurl would otherwise wait for "100 Continue" on bodies over 1 KiB */
-    offs[c->nfixed++] = c->fixed.len;
-    rc |= vod_buf_add(&c->fixed, "Expect:", 8);
     if (rc)
         return -1;
     for (size_t i = 0; i < c->nfixed; i++)       /* the buffer no longer moves */
         c->lines[i] = offs[i] == (size_t)-1 ? "X-TC-Token:" : c->fixed.data + offs[i];
+    return 0;
+}
+
+/* "Proxy-Authorization: Basic base64(user:password)\r\n" (RFC 7617); the
+ * copies made on the way are wiped. */
+static int add_proxy_auth(vod_buf *b, const vod_proxy *p)
+{
+    unsigned char plain[2 * VOD_PROXY_CRED_MAX + 2], coded[4 * (2 * VOD_PROXY_CRED_MAX + 2) / 3 + 8];
+    size_t n = (size_t)snprintf((char *)plain, sizeof plain, "%s:%s", p->user, p->password), out = 0;
+    int rc = mbedtls_base64_encode(coded, sizeof coded, &out, plain, n) != 0 ||
+             vod_buf_addstr(b, "Proxy-Authorization: Basic ") || vod_buf_add(b, coded, out) ||
+             vod_buf_add(b, "\r\n", 2);
+    mbedtls_platform_zeroize(plain, sizeof plain);
+    mbedtls_platform_zeroize(coded, sizeof coded);
+    return rc ? -1 : 0;
+}
+
+/* How the endpoint is reached, once: the request line and Host every
+ * request starts with, what libcurl connects to, and the CONNECT a driver
+ * that tunnels itself sends (nginx cosockets, through an http:// proxy to
+ * an https endpoint). An http endpoint through an HTTP proxy gets the
+ * request itself, in absolute form (RFC 9112, section 3.2.2). */
+static int build_route(vod_client *c)
+{
+    const vod_proxy *p = &c->proxy;
+    int https = strcmp(c->scheme, "https") == 0;
+    int via_http = p->kind == VOD_PROXY_HTTP || p->kind == VOD_PROXY_HTTPS;
+    const char *port = c->endpoint + strlen(c->host);
+    char target[340];
+    int rc;
+    c->absolute_form = via_http && !https;
+    vod_buf_reset(&c->prefix);
+    if (c->absolute_form) {
+        snprintf(target, sizeof target, "http://%s/", c->endpoint);
+        rc = vod_h1w_request_line(&c->prefix, "POST", target, strlen(target));
+    } else {
+        rc = vod_h1w_request_line(&c->prefix, "POST", "/", 1);
+    }
+    rc |= vod_h1w_host(&c->prefix, c->endpoint, https);
+    if (c->absolute_form && p->has_auth)
+        rc |= add_proxy_auth(&c->prefix, p);
+    if (c->absolute_form)
+        snprintf(c->conn_url, sizeof c->conn_url, strchr(p->host, ':') ? "%s://[%s]:%d/" :
+                 "%s://%s:%d/", p->kind == VOD_PROXY_HTTPS ? "https" : "http", p->host, p->port);
+    else
+        snprintf(c->conn_url, sizeof c->conn_url, "%s", c->url);
+    vod_buf_reset(&c->connect_req);
+    if (via_http && https) {
+        snprintf(target, sizeof target, "%s%s", c->endpoint, *port == ':' ? "" : ":443");
+        rc |= vod_h1w_request_line(&c->connect_req, "CONNECT", target, strlen(target));
+        rc |= vod_h1w_header(&c->connect_req, "Host", target, strlen(target));
+        if (p->has_auth)
+            rc |= add_proxy_auth(&c->connect_req, p);
+        rc |= vod_h1w_end_bare(&c->connect_req);
+    }
+    memset(&c->route_curl, 0, sizeof c->route_curl);
+    c->route_curl.connect_timeout_ms = c->connect_timeout_ms;
+    c->route_sock = c->route_curl;
+    c->route_sock.tunnel = via_http && https;
+    c->route_sock.handshake = https;
+    c->route_sock.connect_req = c->connect_req.data;
+    c->route_sock.connect_len = c->connect_req.len;
+    return rc ? -1 : 0;
+}
+
+/* client:debug(line): a line to the debug sink, if one is configured */
+int vod_m_debug(lua_State *L)
+{
+    vod_client *c = vod_client_check(L, 1);
+    vod_debug(L, c, "%s", vod_arg_check_string(L, 2, NULL));
     return 0;
 }
 
@@ -154,6 +228,8 @@ int vod_client_new(lua_State *L)
         return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory");
     c->timeout_ms = (long)ceil(o.timeout * 1000.0);
     c->connect_timeout_ms = (long)ceil(o.connect_timeout * 1000.0);
+    if (build_route(c) != 0)
+        return vod_error_raise(L, VOD_E_OUT_OF_MEMORY, NULL, "out of memory");
     c->max_response = o.max_response_size;
     c->retry = o.retry;
     vod_limiter_init(&c->limiter, o.rate, o.burst, o.adaptive, vod_monotonic());

@@ -14,5 +14,7 @@ int vod_m_tostring(lua_State *L);
 /* client:stats(), client:settings() */
 int vod_m_stats(lua_State *L);
 int vod_m_settings(lua_State *L);
+/* client:debug(line) */
+int vod_m_debug(lua_State *L);
 
 #endif

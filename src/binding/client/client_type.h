@@ -20,7 +20,8 @@
 #include "proxy.h"
 #include "retry.h"
 #include "tc3_sign.h"
-#include "transport.h"
+#include "curl_conn.h"
+#include "exchange.h"
 
 #define VOD_CLIENT_MT "tencentcloud.vod.client"
 /* VOD_VERSION, the library's version ("X.Y.Z"), is defined by the build:
@@ -34,17 +35,30 @@
 #define VOD_CHINA_ENDPOINT "vod.tencentcloudapi.com"          /* site = "china" */
 #define VOD_MAX_BODY (10u * 1024u * 1024u)   /* the API's limit on a POST body */
 
+#define VOD_MAX_HEADERS 12     /* constant header lines of a request */
+
+struct vod_call;
+
 typedef struct vod_client {
     int ready;                  /* fully built; 0 while half-built or after close */
     tc3_signer signer;
-    vod_transport tp;
-    vod_buf body;               /* the JSON body of the current call */
     vod_buf fixed;              /* the constant header lines, NUL-separated (holds the token: wiped) */
-    const char *lines[VOD_TP_MAX_HEADERS];
+    const char *lines[VOD_MAX_HEADERS];
     size_t nfixed;              /* lines[0..nfixed) are constant */
-    char hdr_action[96];
-    char hdr_timestamp[40];
-    char hdr_auth[TC3_AUTH_MAX + 32];
+    /* how the endpoint is reached, decided at vod.new */
+    vod_buf prefix;             /* the request line and Host (and Proxy-Authorization: wiped) */
+    vod_buf connect_req;        /* the CONNECT to an http:// proxy, for a driver that tunnels (wiped) */
+    int absolute_form;          /* an http endpoint through an HTTP proxy: the request goes to it */
+    vod_xroute route_curl;      /* libcurl opens, tunnels and secures the connection */
+    vod_xroute route_sock;      /* a cosocket: plain TCP, the engine tunnels, the driver does TLS */
+    char conn_url[320];         /* what libcurl connects to (the proxy, with absolute_form) */
+    /* the libcurl driver (driver_curl.c): its connection, its call */
+    int conn_ready;
+    vod_conn conn;
+    vod_conn meta_conn;         /* the metadata service's, open during a fetch */
+    int meta_ready;
+    struct vod_call *call;      /* reused by every call through libcurl (malloc'd) */
+    int call_busy;
     char host[260];             /* signed host: the endpoint without its port */
     char endpoint[300];         /* host[:port] as configured */
     char scheme[8];

@@ -1,17 +1,18 @@
-/* The client's methods, all in one table. Each is defined in the file that
- * owns its part: the API's actions and calls (call.c, one closure per action
- * of the model: model_lua.c), no-I/O steps (steps.c), waiting (wait.c),
- * task events (events_lua.c),
- * credentials (cred_refresh.c), the client's life (client.c). */
+/* The client's methods, all in one table: the user's. Each is defined in the
+ * file that owns its part: the API's actions and calls (driver_curl.c, one
+ * closure per action of the model: model_lua.c), waiting (wait.c), task
+ * events (events_lua.c), credentials (cred_refresh.c, driver_curl.c), the
+ * client's life (client.c), the no-I/O halves of a call (steps.c). Inside
+ * nginx, src/lua/ngx.lua replaces those that do I/O. */
 #include "methods.h"
 
 #include "args.h"
-#include "call.h"
+#include "client.h"
 #include "client_type.h"
 #include "compat.h"
 #include "cred_refresh.h"
+#include "driver_curl.h"
 #include "events_lua.h"
-#include "client.h"
 #include "model_lua.h"
 #include "steps.h"
 #include "wait.h"
@@ -21,29 +22,17 @@ static const luaL_Reg methods[] = {
     { "call", vod_m_call },
     { "wait_task", vod_m_wait_task },
     { "consume_events", vod_m_consume_events },
+    { "task_of", vod_m_task_of },
     /* the client */
     { "stats", vod_m_stats },
     { "settings", vod_m_settings },
     { "close", vod_m_close },
     { "refresh_credentials", vod_m_refresh_credentials },
     { "credential_status", vod_m_credential_status },
-    /* building blocks without I/O, for a transport of one's own */
+    { "debug", vod_m_debug },
+    /* the halves of a call without I/O, for a transport of one's own */
     { "build_request", vod_m_build_request },
     { "parse_response", vod_m_parse_response },
-    { "retry_plan", vod_m_retry_plan },
-    { "finish_error", vod_m_finish_error },
-    { "request_policy", vod_m_request_policy },
-    { "rate_limit_wait", vod_m_rate_limit_wait },
-    { "adapt_rate", vod_m_adapt_rate },
-    { "learn_clock", vod_m_learn_clock },
-    { "debug", vod_m_debug },
-    { "wait_plan", vod_m_wait_plan },
-    { "check_task", vod_m_check_task },
-    { "task_of", vod_m_task_of },
-    { "credentials_due", vod_m_credentials_due },
-    { "credentials_from_function", vod_m_credentials_from_function },
-    { "metadata_request", vod_m_metadata_request },
-    { "metadata_response", vod_m_metadata_response },
     { NULL, NULL },
 };
 

@@ -28,6 +28,50 @@ int vod_opt_error(lua_State *L, const char *name, const char *fmt, ...)
     return lua_error(L);
 }
 
+void vod_opt_unknown(lua_State *L, const char *fname, const char *key, size_t klen,
+                     const char *const *known, size_t n)
+{
+    char msg[700];
+    const char *hint = vod_suggest(key, klen, known, n);
+    size_t k = (size_t)snprintf(msg, sizeof msg, "unknown %s%soption '%.60s'", fname ? fname : "",
+                                fname ? " " : "", key);
+    if (hint != NULL) {
+        snprintf(msg + k, sizeof msg - k, " (did you mean '%s'?)", hint);
+    } else {
+        k += (size_t)snprintf(msg + k, sizeof msg - k, " (known: ");
+        for (size_t i = 0; i < n && k < sizeof msg - 4; i++)
+            k += (size_t)snprintf(msg + k, sizeof msg - k, "%s%s", i ? ", " : "", known[i]);
+        if (k < sizeof msg - 2)
+            snprintf(msg + k, sizeof msg - k, ")");
+    }
+    vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "%s", msg);
+    lua_pushlstring(L, key, klen);
+    lua_setfield(L, -2, "option");
+    lua_error(L);
+}
+
+/* private.unknown_option(fname, key, known) raises as vod_opt_unknown does
+ * (for the Lua parts: consume_events). */
+int vod_l_unknown_option(lua_State *L)
+{
+    const char *names[64];
+    size_t n = 0, klen;
+    const char *fname = luaL_checkstring(L, 1);
+    const char *key = luaL_checklstring(L, 2, &klen);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    while (n < 64) {
+        lua_rawgeti(L, 3, (int)n + 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            lua_pop(L, 1);
+            break;
+        }
+        names[n++] = lua_tostring(L, -1);   /* held by the table */
+        lua_pop(L, 1);
+    }
+    vod_opt_unknown(L, fname, key, klen, names, n);
+    return 0;
+}
+
 /* Header values must not be able to start a new header line. */
 int vod_opt_printable(const char *s, size_t n, int allow_space)
 {
@@ -224,7 +268,7 @@ static void check_names(lua_State *L, int t)
     lua_pushnil(L);
     while (lua_next(L, t) != 0) {
         size_t len, i;
-        const char *k, *hint;
+        const char *k;
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
             vod_error_raise(L, VOD_E_INVALID_OPTION, NULL,
@@ -235,12 +279,7 @@ static void check_names(lua_State *L, int t)
                 break;
         if (i < NNAMES)
             continue;
-        hint = vod_suggest(k, len, NAMES, NNAMES);
-        vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "unknown option '%.60s'%s%s%s", k,
-                       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-        lua_pushvalue(L, -2);
-        lua_setfield(L, -2, "option");
-        lua_error(L);
+        vod_opt_unknown(L, NULL, k, len, NAMES, NNAMES);
     }
 }
 

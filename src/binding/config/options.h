@@ -34,6 +34,13 @@ void vod_options_read(lua_State *L, int idx, vod_options *o);
 void vod_options_read_proxy(lua_State *L, int idx, vod_options *o);
 
 /* Readers of an options table, shared with the credential chain (cred_read.c). */
+/* An unknown option key of fname (NULL: vod.new): ClientError.InvalidOption
+ * with err.option, and a did-you-mean among `known` (else their list). The
+ * one treatment of unknown options everywhere. Raises. */
+void vod_opt_unknown(lua_State *L, const char *fname, const char *key, size_t klen,
+                     const char *const *known, size_t n);
+int vod_l_unknown_option(lua_State *L);
+
 /* Raises ClientError.InvalidOption "option 'name' <fmt...>" with err.option. */
 int vod_opt_error(lua_State *L, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -13,7 +13,6 @@
 #include "compat.h"
 #include "cred_read.h"
 #include "errors.h"
-#include "http_get.h"
 #include "json_decode.h"
 #include "options.h"
 #include "request.h"
@@ -303,38 +302,128 @@ static int metadata_result(lua_State *L, vod_client *c, long status, const char 
     }
 }
 
-/* ---- the two transports' entry points ------------------------------------ */
+/* ---- the engine's side (src/binding/call/engine.c) ------------------------- */
 
-void vod_creds_refresh(lua_State *L, vod_client *c)
+int vod_creds_due(const vod_client *c, int force)
 {
-    if ((long long)time(NULL) < c->cred.refresh_at)
-        return;
-    if (c->cred.kind == VOD_CRED_FUNCTION) {
-        int base = lua_gettop(L), st;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, c->cred.func_ref);
-        st = lua_pcall(L, 0, 2, 0);     /* true-less: r1, r2 or the error */
-        lua_pushboolean(L, st == 0);
-        lua_insert(L, base + 1);        /* ok, r1, r2 / ok, err */
-        lua_settop(L, base + 3);
-        function_result(L, c, base + 1);
-        lua_settop(L, base);
-        return;
+    if (c->cred.refresh_at == VOD_CREDS_NEVER)
+        return 0;
+    return force || (long long)time(NULL) >= c->cred.refresh_at;
+}
+
+int vod_creds_usable(const vod_client *c)
+{
+    return c->cred.refresh_at == VOD_CREDS_NEVER || usable(c, (long long)time(NULL));
+}
+
+void vod_creds_fetch_begin(vod_client *c, double now, double budget)
+{
+    c->cred.fetching = 1;
+    c->cred.fetching_until = now + budget;
+    c->cred.fetch_gen++;
+}
+
+static void fetch_end(vod_client *c)
+{
+    c->cred.fetching = 0;
+}
+
+/* Runs fn protected: a failure (an error object raised by refresh_failed, or
+ * running out of memory) ends the fetch, is kept for the calls that waited
+ * for it (they raise the same object), and is raised again. */
+static int protect(lua_State *L, vod_client *c, lua_CFunction fn, int nargs)
+{
+    int ok;
+    lua_pushcfunction(L, fn);
+    lua_insert(L, -nargs - 1);
+    ok = lua_pcall(L, nargs, 1, 0) == 0;
+    if (ok) {
+        int more = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        return more;
     }
-    for (int step = 0; step < 2; step++) {
-        char url[760];
-        vod_get_result r;
-        int rc;
-        meta_url(c, url, sizeof url);
-        vod_debug(L, c, "> GET %s (credentials)", url);
-        rc = vod_http_get(url, c->cred.meta_connect_ms, c->cred.meta_timeout_ms,
-                          VOD_METADATA_MAX_BODY, &c->cred.meta_body, &r);
-        if (!metadata_result(L, c, r.http_status, c->cred.meta_body.data ? c->cred.meta_body.data : "",
-                             c->cred.meta_body.len, rc == 0 ? NULL : r.error))
-            break;
-    }
-    vod_buf_free(&c->cred.meta_body, 1);
+    fetch_end(c);
+    if (c->cred.fail_ref != LUA_NOREF && c->cred.fail_ref != 0)
+        luaL_unref(L, LUA_REGISTRYINDEX, c->cred.fail_ref);
+    lua_pushvalue(L, -1);
+    c->cred.fail_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    c->cred.fail_gen = c->cred.fetch_gen;
+    return lua_error(L);
+}
+
+/* (client, ok, r1, r2) */
+static int function_result_p(lua_State *L)
+{
+    vod_client *c = lua_touserdata(L, 1);
+    function_result(L, c, 2);
     if (!usable(c, (long long)time(NULL)))
         vod_creds_require(L, c, NULL);
+    lua_pushboolean(L, 0);
+    return 1;
+}
+
+void vod_creds_from_function(lua_State *L, vod_client *c, int base)
+{
+    lua_pushlightuserdata(L, c);
+    lua_pushvalue(L, base);
+    lua_pushvalue(L, base + 1);
+    lua_pushvalue(L, base + 2);
+    protect(L, c, function_result_p, 4);
+    fetch_end(c);
+}
+
+/* (client, status, body, neterr or nil) */
+static int metadata_result_p(lua_State *L)
+{
+    vod_client *c = lua_touserdata(L, 1);
+    size_t len = 0;
+    const char *body = lua_tolstring(L, 3, &len);
+    int more = metadata_result(L, c, (long)lua_tonumber(L, 2), body ? body : "", len,
+                               lua_tostring(L, 4));
+    if (!more && !usable(c, (long long)time(NULL)))
+        vod_creds_require(L, c, NULL);
+    lua_pushboolean(L, more);
+    return 1;
+}
+
+int vod_creds_from_metadata(lua_State *L, vod_client *c, long status, const char *body,
+                            size_t len, const char *neterr)
+{
+    int more;
+    lua_pushlightuserdata(L, c);
+    lua_pushnumber(L, (lua_Number)status);
+    lua_pushlstring(L, body, len);
+    if (neterr != NULL)
+        lua_pushstring(L, neterr);
+    else
+        lua_pushnil(L);
+    more = protect(L, c, metadata_result_p, 4);
+    if (!more)
+        fetch_end(c);
+    return more;
+}
+
+int vod_creds_shared_failure(lua_State *L, const vod_client *c, unsigned gen)
+{
+    if (c->cred.fail_gen != gen || c->cred.fail_ref == LUA_NOREF || c->cred.fail_ref == 0)
+        return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->cred.fail_ref);
+    return lua_error(L);
+}
+
+void vod_creds_metadata_url(const vod_client *c, char *out, size_t n)
+{
+    meta_url(c, out, n);
+}
+
+int vod_creds_metadata_request(const vod_client *c, vod_buf *req)
+{
+    const char *h = c->cred.metadata_url + 7, *e = strchr(h, '/');
+    vod_buf_reset(req);
+    return vod_buf_addstr(req, "GET ") || vod_buf_addstr(req, c->cred.meta_path) ||
+           vod_buf_addstr(req, "cam/security-credentials/") || vod_buf_addstr(req, c->cred.role) ||
+           vod_buf_addstr(req, " HTTP/1.1\r\nHost: ") || vod_buf_add(req, h, (size_t)(e - h)) ||
+           vod_buf_addstr(req, "\r\nAccept: */*\r\nConnection: close\r\n\r\n") ? -1 : 0;
 }
 
 void vod_creds_require(lua_State *L, vod_client *c, const char *action)
@@ -348,89 +437,6 @@ void vod_creds_require(lua_State *L, vod_client *c, const char *action)
     vod_pushint(L, 0);
     lua_setfield(L, -2, "attempts");
     lua_error(L);
-}
-
-/* client:credentials_due([force]) -> nil when nothing is due (or the
- * credentials are static); else kind ("function" or "cvm"), usable (the
- * current ones still valid), and the function. */
-int vod_m_credentials_due(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    if (c->cred.refresh_at == VOD_CREDS_NEVER ||
-        (!lua_toboolean(L, 2) && (long long)time(NULL) < c->cred.refresh_at))
-        return 0;
-    lua_pushstring(L, c->cred.kind == VOD_CRED_FUNCTION ? "function" : "cvm");
-    lua_pushboolean(L, usable(c, (long long)time(NULL)));
-    if (c->cred.kind != VOD_CRED_FUNCTION)
-        return 2;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->cred.func_ref);
-    return 3;
-}
-
-/* client:credentials_from_function(ok, result, message): what pcall(fn) gave. */
-int vod_m_credentials_from_function(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    if (c->cred.kind != VOD_CRED_FUNCTION)
-        return luaL_error(L, "this client has no credentials function");
-    lua_settop(L, 4);
-    function_result(L, c, 2);
-    return 0;
-}
-
-/* client:metadata_request() -> host, port, path, host_header, connect_timeout, timeout, url */
-int vod_m_metadata_request(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    char url[760];
-    if (c->cred.kind != VOD_CRED_CVM)
-        return luaL_error(L, "this client does not use the CVM role");
-    meta_url(c, url, sizeof url);
-    lua_pushstring(L, c->cred.meta_host);
-    vod_pushint(L, c->cred.meta_port);
-    lua_pushfstring(L, "%scam/security-credentials/%s", c->cred.meta_path, c->cred.role);
-    {
-        const char *h = url + 7, *e = strchr(h, '/');
-        lua_pushlstring(L, h, (size_t)(e - h));
-    }
-    lua_pushnumber(L, (lua_Number)c->cred.meta_connect_ms / 1000);
-    lua_pushnumber(L, (lua_Number)c->cred.meta_timeout_ms / 1000);
-    lua_pushstring(L, url);
-    return 7;
-}
-
-/* client:metadata_response(status, body) or (nil, error) -> true when another
- * request is needed (the role was discovered); raises when there are no
- * usable credentials. */
-int vod_m_metadata_response(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    size_t len = 0;
-    const char *body;
-    long long status = 0;
-    if (c->cred.kind != VOD_CRED_CVM)
-        return luaL_error(L, "this client does not use the CVM role");
-    if (lua_isnil(L, 2)) {
-        const char *err = vod_arg_check_string(L, 3, NULL);
-        lua_pushboolean(L, metadata_result(L, c, 0, "", 0, err));
-        return 1;
-    }
-    if (!vod_tointegral(L, 2, &status) || status < 100 || status > 999)
-        vod_arg_error(L, 2, "HTTP status must be an integer from 100 to 999");
-    body = vod_arg_check_string(L, 3, &len);
-    lua_pushboolean(L, metadata_result(L, c, (long)status, body, len, NULL));
-    return 1;
-}
-
-/* client:refresh_credentials(): fetch now (libcurl); nothing for static ones. */
-int vod_m_refresh_credentials(lua_State *L)
-{
-    vod_client *c = vod_client_check(L, 1);
-    if (c->cred.refresh_at == VOD_CREDS_NEVER)
-        return 0;
-    c->cred.refresh_at = 0;
-    vod_creds_refresh(L, c);
-    return 0;
 }
 
 /* client:credential_status() -> { source, valid, expires_at, refresh_at } (never a secret) */
@@ -458,6 +464,7 @@ int vod_m_credential_status(lua_State *L)
 void vod_creds_init(lua_State *L, vod_client *c, const vod_cred_config *k, int opts)
 {
     c->cred.func_ref = LUA_NOREF;
+    c->cred.fail_ref = LUA_NOREF;
     c->cred.kind = k->kind;
     snprintf(c->cred.source, sizeof c->cred.source, "%s", k->source);
     snprintf(c->cred.tried, sizeof c->cred.tried, "%s", k->tried);
@@ -500,5 +507,8 @@ void vod_creds_free(lua_State *L, vod_client *c)
         c->cred.func_ref = LUA_NOREF;
     }
     vod_buf_free(&c->cred.token_line, 1);
-    vod_buf_free(&c->cred.meta_body, 1);
+    if (c->cred.fail_ref != LUA_NOREF && c->cred.fail_ref != 0) {
+        luaL_unref(L, LUA_REGISTRYINDEX, c->cred.fail_ref);
+        c->cred.fail_ref = LUA_NOREF;
+    }
 }

@@ -3,12 +3,16 @@
  * environment, the profile file, the CVM instance role. vod.new resolves the
  * static sources at once; a credentials function and the CVM role are
  * fetched lazily at the first call and refreshed ahead of their expiry. The
- * transports only move bytes: this file decides when a refresh is due, reads
- * what came back and installs the new key (signer) and token (X-TC-Token). */
-#ifndef VOD_CREDS_H
-#define VOD_CREDS_H
+ * engine asks for them and the drivers move the bytes: this file says when a
+ * refresh is due, reads what came back and installs the new key (signer) and
+ * token (X-TC-Token). */
+#ifndef VOD_CRED_REFRESH_H
+#define VOD_CRED_REFRESH_H
 
+#include <stddef.h>
 #include <lua.h>
+
+#include "buf.h"
 
 #include "cred_types.h"
 
@@ -21,22 +25,36 @@ void vod_creds_init(lua_State *L, struct vod_client *c, const vod_cred_config *k
 /* __gc/close: drops the function reference and wipes the token. */
 void vod_creds_free(lua_State *L, struct vod_client *c);
 
-/* The libcurl path, before a call: refreshes when due (a credentials
- * function, or a GET to the metadata service), or raises
- * ClientError.Credentials when there are no usable credentials. Call only
- * when c->cred.refresh_at != VOD_CREDS_NEVER (the hot path's one compare). */
-void vod_creds_refresh(lua_State *L, struct vod_client *c);
+/* The engine's side (src/binding/call/engine.c): it decides when to fetch
+ * and moves nothing itself; these read what came back. */
 
-/* build_request (no I/O): raises ClientError.Credentials unless the client
- * holds credentials that have not expired. Same precondition. */
+/* A fetch is due (force: now, whatever the time): not for static ones. */
+int vod_creds_due(const struct vod_client *c, int force);
+/* The client holds credentials that have not expired (static ones always). */
+int vod_creds_usable(const struct vod_client *c);
+/* A fetch begins (now: monotonic s); another call of the client that finds
+ * its credentials due waits for it until now + budget. */
+void vod_creds_fetch_begin(struct vod_client *c, double now, double budget);
+/* What pcall(credentials_function) gave, at base (ok, r1, r2): installs the
+ * credentials, or raises ClientError.Credentials when none are usable; the
+ * failure is kept for the calls that waited (vod_creds_shared_failure). */
+void vod_creds_from_function(lua_State *L, struct vod_client *c, int base);
+/* A metadata answer (status, body), or the network's failure (neterr).
+ * Returns 1 when another GET is needed (the role was just discovered), 0
+ * when the fetch is over; raises as above. */
+int vod_creds_from_metadata(lua_State *L, struct vod_client *c, long status, const char *body,
+                            size_t len, const char *neterr);
+/* Raises the failure of fetch number gen, if that fetch failed; else 0. */
+int vod_creds_shared_failure(lua_State *L, const struct vod_client *c, unsigned gen);
+/* The metadata URL being asked (for messages), and its GET request. */
+void vod_creds_metadata_url(const struct vod_client *c, char *out, size_t n);
+int vod_creds_metadata_request(const struct vod_client *c, vod_buf *req);
+
+/* build_request (no I/O), and after a fetch: raises ClientError.Credentials
+ * unless the client holds credentials that have not expired. */
 void vod_creds_require(lua_State *L, struct vod_client *c, const char *action);
 
-/* The credential methods (methods.c lists them). */
-int vod_m_credentials_due(lua_State *L);
-int vod_m_credentials_from_function(lua_State *L);
-int vod_m_metadata_request(lua_State *L);
-int vod_m_metadata_response(lua_State *L);
-int vod_m_refresh_credentials(lua_State *L);
+/* client:credential_status() (methods.c lists it). */
 int vod_m_credential_status(lua_State *L);
 
 #endif

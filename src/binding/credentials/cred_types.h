@@ -47,12 +47,18 @@ typedef struct vod_creds {
     int func_ref;               /* the credentials function (registry) */
     size_t token_slot;          /* index of the X-TC-Token line in the client's lines[] */
     vod_buf token_line;         /* "X-TC-Token: ..." of fetched credentials (wiped) */
-    vod_buf meta_body;          /* the libcurl path's metadata response */
     long meta_connect_ms, meta_timeout_ms;
+    /* one fetch at a time per client (nginx: the other requests' coroutines
+     * go on with valid credentials, or wait for it and share its failure) */
+    int fetching;
+    double fetching_until;      /* monotonic s: a fetch older than this is given up on */
+    unsigned fetch_gen;         /* fetches begun */
+    unsigned fail_gen;          /* the fetch whose failure fail_ref holds */
+    int fail_ref;               /* that failure's error object (registry), or LUA_NOREF */
     char source[600];
     char tried[1024];
     char metadata_url[600];
-    char meta_host[260];        /* for the cosocket transport: host (bare), port, base path */
+    char meta_host[260];        /* the metadata service: host (bare), port, base path */
     int meta_port;
     char meta_path[300];
     char role[130];

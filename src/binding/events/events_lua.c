@@ -11,41 +11,22 @@
 #include "errors.h"
 #include "event_sign.h"
 #include "json_decode.h"
-
-#define EVENTS_MODULE "tencentcloud.vod.events"
-
-/* the loop's clock and sleep on the libcurl transport (nginx gives its own) */
-static int l_monotonic(lua_State *L)
-{
-    lua_pushnumber(L, (lua_Number)vod_monotonic());
-    return 1;
-}
-
-static int l_sleep(lua_State *L)
-{
-    vod_sleep((double)luaL_checknumber(L, 1));
-    return 0;
-}
+#include "options.h"
+#include "private.h"
 
 /* client:consume_events(handler, opts): the loop of src/lua/events.lua, with
- * this process's monotonic clock and a blocking sleep. */
+ * this process's monotonic clock and a blocking sleep (nginx gives its own). */
 int vod_m_consume_events(lua_State *L)
 {
     (void)vod_client_check(L, 1);
     lua_settop(L, 3);
-    lua_getglobal(L, "require");
-    lua_pushliteral(L, EVENTS_MODULE);
-    lua_call(L, 1, 1);
+    vod_part_push(L, "events");
     lua_getfield(L, -1, "consume");
     lua_remove(L, -2);
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 2);
     lua_pushvalue(L, 3);
-    lua_createtable(L, 0, 2);
-    lua_pushcfunction(L, l_monotonic);
-    lua_setfield(L, -2, "now");
-    lua_pushcfunction(L, l_sleep);
-    lua_setfield(L, -2, "sleep");
+    vod_push_plain_env(L);
     lua_call(L, 4, LUA_MULTRET);        /* consume(client, handler, opts, env) */
     return lua_gettop(L) - 3;
 }
@@ -176,15 +157,12 @@ int vod_l_parse_event(lua_State *L)
         vod_arg_check_type(L, 2, LUA_TTABLE);
         lua_pushnil(L);
         while (lua_next(L, 2) != 0) {
-            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+            static const char *const known[] = { "sign_key", "now" };
+            size_t kl = 1;
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kl) : "?";
             lua_pop(L, 1);
-            if (strcmp(k, "sign_key") != 0 && strcmp(k, "now") != 0) {
-                vod_error_push(L, VOD_E_INVALID_OPTION, NULL, "unknown parse_event option '%s' "
-                               "(known: sign_key, now)", k);
-                lua_pushstring(L, k);
-                lua_setfield(L, -2, "option");
-                return lua_error(L);
-            }
+            if (strcmp(k, "sign_key") != 0 && strcmp(k, "now") != 0)
+                vod_opt_unknown(L, "parse_event", k, kl, known, 2);
         }
         lua_getfield(L, 2, "sign_key");
         if (!lua_isnil(L, -1)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "json_encode.h"
 
 #define PATH_CAP 96
 
@@ -22,6 +23,7 @@ typedef struct dec {
     char path[PATH_CAP];
     size_t pstart;
     int ptrunc;
+    int empty_object;       /* {} -> vod.empty_object */
 } dec;
 
 static int fail(dec *d, const char *what)
@@ -304,12 +306,24 @@ static int array_value(dec *d, int depth)
     }
 }
 
+/* An object that kept no member, with the empty_object flag: the sentinel. */
+static int object_end(dec *d, int kept)
+{
+    d->p++;
+    if (d->empty_object && !kept) {
+        lua_pop(d->L, 1);
+        lua_pushlightuserdata(d->L, VOD_JSON_EMPTY_OBJECT);
+    }
+    return 1;
+}
+
 static int object_value(dec *d, int depth)
 {
-    int key;
+    int key, kept = 0;
     lua_newtable(d->L);
     skip_ws(d);
-    if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+    if (d->p < d->end && *d->p == '}')
+        return object_end(d, 0);
     for (;;) {
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"')
@@ -331,13 +345,16 @@ static int object_value(dec *d, int depth)
             }
             return 0;
         }
-        if (lua_type(d->L, -1) == LUA_TLIGHTUSERDATA)   /* null member: leave it out */
-            lua_pop(d->L, 2);
-        else
+        if (lua_type(d->L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(d->L, -1) == NULL) {
+            lua_pop(d->L, 2);                           /* null member: leave it out */
+        } else {
             lua_rawset(d->L, -3);
+            kept = 1;
+        }
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == '}') { d->p++; return 1; }
+        if (d->p < d->end && *d->p == '}')
+            return object_end(d, kept);
         return fail(d, "expected ',' or '}' in object");
     }
 }
@@ -362,8 +379,13 @@ static int value(dec *d, int depth)
     }
 }
 
-int vod_json_decode_ex(lua_State *L, const char *text, size_t len, char *err, size_t errlen,
-                       int *range)
+int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen)
+{
+    return vod_json_decode_ex(L, text, len, 0, err, errlen, NULL);
+}
+
+int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_object, char *err,
+                       size_t errlen, int *range)
 {
     dec d;
     int top = lua_gettop(L);
@@ -378,6 +400,7 @@ int vod_json_decode_ex(lua_State *L, const char *text, size_t len, char *err, si
     d.ptrunc = 0;
     if (range != NULL)
         *range = 0;
+    d.empty_object = empty_object;
     if (value(&d, 0)) {
         skip_ws(&d);
         if (d.p == d.end)
@@ -392,9 +415,4 @@ int vod_json_decode_ex(lua_State *L, const char *text, size_t len, char *err, si
     }
     lua_settop(L, top);
     return 0;
-}
-
-int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen)
-{
-    return vod_json_decode_ex(L, text, len, err, errlen, NULL);
 }

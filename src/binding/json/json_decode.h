@@ -19,9 +19,11 @@
  * returns 0 and writes a message (with the byte offset) to err. */
 int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen);
 
-/* The same; *range (may be NULL) is set to 1 when the text is JSON but holds
- * an integer this Lua cannot hold exactly, 0 otherwise. */
-int vod_json_decode_ex(lua_State *L, const char *text, size_t len, char *err, size_t errlen,
-                       int *range);
+/* The same; with empty_object set, an object left with no member (`{}`)
+ * becomes vod.empty_object, so that it is written {} again (json_encode.h).
+ * *range (may be NULL) is set to 1 when the text is JSON but holds an integer
+ * this Lua cannot hold exactly, 0 otherwise. */
+int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_object, char *err,
+                       size_t errlen, int *range);
 
 #endif

@@ -9,6 +9,8 @@
 #include "compat.h"
 #include "utf8.h"
 
+const char vod_json_empty_object = 0;   /* its address is vod.empty_object */
+
 #define MAX_SAFE_INT 9007199254740992.0 /* 2^53 */
 #define MAX_SAFE_LL 9007199254740992LL
 #define BEYOND "is an integer beyond +-2^53, which JSON cannot carry exactly"
@@ -306,6 +308,8 @@ static int encode_value(enc *e, int idx, int depth, shape sh)
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL)
             return vod_buf_addstr(e->b, "null") == 0 ? 0 : oom(e);
+        if (lua_touserdata(L, idx) == VOD_JSON_EMPTY_OBJECT)
+            return vod_buf_add(e->b, "{}", 2) == 0 ? 0 : oom(e);
         /* fall through */
     default:
         return fail(e, "is a %s, which JSON cannot carry", luaL_typename(L, idx));

@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "json_decode.h"
 #include "json_encode.h"
+#include "options.h"
 
 #define JSONBUF_MT "tencentcloud.vod.jsonbuf"
 
@@ -68,13 +69,29 @@ int vod_l_json_encode(lua_State *L)
     return 1;
 }
 
+/* vod.json_decode(text [, { empty_object = true }]) */
 int vod_l_json_decode(lua_State *L)
 {
     size_t len;
     const char *text = vod_arg_check_string(L, 1, &len);
     char err[160];
-    int range;
-    if (!vod_json_decode_ex(L, text, len, err, sizeof err, &range))
+    int empty_object = 0, range;
+    if (!lua_isnoneornil(L, 2)) {
+        static const char *const known[] = { "empty_object" };
+        vod_arg_check_type(L, 2, LUA_TTABLE);
+        lua_pushnil(L);
+        while (lua_next(L, 2) != 0) {
+            size_t kl = 1;
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kl) : "?";
+            lua_pop(L, 1);
+            if (strcmp(k, "empty_object") != 0)
+                vod_opt_unknown(L, "json_decode", k, kl, known, 1);
+        }
+        lua_getfield(L, 2, "empty_object");
+        empty_object = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    if (!vod_json_decode_ex(L, text, len, empty_object, err, sizeof err, &range))
         return bad_json(L, NULL, range ? "cannot decode JSON: %s%s" : "malformed JSON: %s%s", err, "");
     return 1;
 }

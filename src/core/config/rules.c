@@ -1,4 +1,7 @@
-/* The rules of reference/vod-api.md sections 3 and 4. */
+/* The hand-written rules of CreateAigcSubject and DescribeTaskDetail, where
+ * their documentation says more than the model (the API Explorer's pages,
+ * https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17&Action=CreateAigcSubject
+ * and ...&Action=DescribeTaskDetail). */
 #include "rules.h"
 
 #define MAX_SAFE_INT 9007199254740992LL /* 2^53: larger integers do not survive JSON */

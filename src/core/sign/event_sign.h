@@ -1,5 +1,6 @@
-/* The signature of a pushed event notification (reference/vod-api.md,
- * section 9): with a SignKey set on the application, each message carries
+/* The signature of a pushed event notification: with a SignKey set on the
+ * application (ModifyEventConfig,
+ * https://www.tencentcloud.com/document/api/266/57589), each message carries
  * `T` (its expiry, UNIX seconds) and `Sign` = lowercase hex MD5(SignKey + T's
  * decimal text). MD5 from mbedTLS; the comparison takes the same time
  * whatever the bytes; the key is never copied, and what was derived from it

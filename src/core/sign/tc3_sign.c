@@ -1,5 +1,6 @@
 /*
- * tc3_sign.c - TC3-HMAC-SHA256 signing (reference/vod-api.md section 2).
+ * tc3_sign.c - TC3-HMAC-SHA256 signing (Signature v3,
+ * https://www.tencentcloud.com/document/api/266/34114).
  *
  * The canonical request is streamed into a SHA-256 context piece by piece;
  * nothing here allocates after tc3_signer_init().

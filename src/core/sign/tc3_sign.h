@@ -2,8 +2,9 @@
  * tc3_sign.h - TC3-HMAC-SHA256 request signing for Tencent Cloud API 3.0.
  *
  * This module computes the Authorization header value described in
- * reference/vod-api.md section 2.  It knows nothing about Lua or HTTP and
- * does no I/O: the caller supplies the exact values it will send, and gets
+ * Tencent Cloud's "Signature v3" documentation
+ * (https://www.tencentcloud.com/document/api/266/34114).  It knows nothing
+ * about Lua or HTTP and does no I/O: the caller supplies the exact values it will send, and gets
  * back the header value (plus the intermediate hashes, for tests and
  * debugging).  Only the generic mbedTLS message-digest API is used, so it
  * builds against mbedTLS 2.28 and 3.x; link with -lmbedcrypto.

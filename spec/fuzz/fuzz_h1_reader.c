@@ -1,4 +1,4 @@
-/* libFuzzer harness for src/core/http/http1.c: the bytes a server (or anything posing
+/* libFuzzer harness for src/core/http/h1_reader.c: the bytes a server (or anything posing
  * as one) sends back, so outside input.
  *
  * Input: byte 0 sets the body cap (0..255 bytes), byte 1 a split point; the
@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http1.h"
+#include "h1_reader.h"
 
 static void fail(const char *what)
 {
-    fprintf(stderr, "fuzz_http1: %s\n", what);
+    fprintf(stderr, "fuzz_h1_reader: %s\n", what);
     abort();
 }
 

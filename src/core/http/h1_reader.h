@@ -1,10 +1,11 @@
-/* An HTTP/1.1 response reader for the hot path (transport_raw.c): fed the
- * bytes as they arrive, it finds the status, the framing (Content-Length,
+/* The HTTP/1.1 response reader of both transports (the engine's exchange,
+ * src/core/engine/exchange.c, feeds it whatever bytes the driver read: libcurl's
+ * connection in C, an nginx cosocket from Lua): fed the bytes as they arrive, it finds the status, the framing (Content-Length,
  * chunked, or the end of the connection), Connection and Date, and appends
  * the body to a buffer. No I/O, no Lua, no allocation but the body's and the
- * current line's; fuzzed on its own (spec/fuzz/fuzz_http1.c). */
-#ifndef VOD_HTTP1_H
-#define VOD_HTTP1_H
+ * current line's; fuzzed on its own (spec/fuzz/fuzz_h1_reader.c). */
+#ifndef VOD_H1_READER_H
+#define VOD_H1_READER_H
 
 #include <stddef.h>
 
@@ -31,6 +32,7 @@ typedef struct vod_h1 {
     int keep_alive;             /* the connection may carry the next request */
     int conn_close, conn_keep;  /* Connection: close / keep-alive seen */
     int chunked;
+    int no_body;                /* the request was HEAD or CONNECT: no body follows the head */
     int framing_hdr;            /* the last header line was a framing one (for obs-fold) */
     long long content_length;   /* -1: none given */
     unsigned long long left;    /* bytes left of the body or of the current chunk */
@@ -41,6 +43,10 @@ typedef struct vod_h1 {
 
 /* Gets ready for the response to a new request. */
 void vod_h1_start(vod_h1 *p, size_t max_body);
+
+/* After vod_h1_start: the answer to a HEAD request, or to a CONNECT, has no
+ * body whatever its headers say (RFC 9112, section 6.3): the head ends it. */
+void vod_h1_no_body(vod_h1 *p);
 
 /* Consumes n bytes; the body goes to `body` (which the caller resets). After
  * DONE, p->extra tells whether bytes were left over. */

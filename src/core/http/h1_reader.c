@@ -1,4 +1,4 @@
-#include "http1.h"
+#include "h1_reader.h"
 
 #include <string.h>
 #include <strings.h>
@@ -30,8 +30,11 @@ void vod_h1_start(vod_h1 *p, size_t max_body)
     p->extra = 0;
     p->date[0] = '\0';
     p->error = NULL;
+    p->no_body = 0;
     reset_head(p);
 }
+
+void vod_h1_no_body(vod_h1 *p) { p->no_body = 1; }
 
 int vod_h1_started(const vod_h1 *p) { return p->started; }
 
@@ -204,7 +207,7 @@ static vod_h1_rc end_of_head(vod_h1 *p)
         return VOD_H1_MORE;
     }
     p->keep_alive = !p->conn_close && (p->minor == 1 || p->conn_keep);
-    if (p->status == 204 || p->status == 304) {
+    if (p->no_body || p->status == 204 || p->status == 304) {
         p->state = S_DONE;
         return VOD_H1_DONE;
     }

@@ -1,10 +1,10 @@
-/* Unit tests of src/core/http/http1.c, the response reader of the raw transport: every
+/* Unit tests of src/core/http/h1_reader.c, the response reader of the raw transport: every
  * response is also fed one byte at a time and in every two-part split, and
  * must come out the same. Prints "N passed, N failed". */
 #include <stdio.h>
 #include <string.h>
 
-#include "http1.h"
+#include "h1_reader.h"
 
 #include "check.h"
 
