@@ -15,6 +15,80 @@ def wrk_rps(path):
     return float(m.group(1)) if m else None, int(errors.group(1)) if errors else 0
 
 
+UPLOAD_ROWS = [("curl", "curl -T (one PUT, no MD5)"),
+               ("node-sdk", "COS Node.js SDK, defaults: 1 MiB x 3"),
+               ("node-sdk-8x4", "COS Node.js SDK, 8 MiB parts x 4"),
+               ("library-5.4", "library client:upload, Lua 5.4"),
+               ("library-jit", "library client:upload, LuaJIT")]
+
+
+def upload_report(d):
+    """The upload stage (bench/upload): its table and targets, or None if it did not run."""
+    path = os.path.join(d, "upload", "upload.json")
+    if not os.path.exists(path):
+        return None
+    up = json.load(open(path))
+    clients = up["clients"]
+    print("\nUpload of %d MiB to the fake COS over loopback (%s); load average %.1f before, "
+          "%.1f after" % (up["size_bytes"] >> 20, up["placement"], up["load_average_before"][0],
+                          up["load_average_after"][0]))
+    print("%-36s %9s %7s %7s %10s %8s %11s %9s" % (
+        "client (parts x in parallel)", "CPU s/GiB", "user", "sys", "less start", "MiB/s",
+        "peak RSS MB", "fake CPU"))
+    print("-" * 105)
+    for name, label in UPLOAD_ROWS:
+        c = clients.get(name)
+        if c is None:
+            continue
+        if not c["available"]:
+            print("%-36s not available: %s" % (label, c["reason"]))
+            continue
+        gib = up["size_bytes"] / (1 << 30)
+        print("%-36s %9.2f %7.2f %7.2f %10.2f %8.1f %11.1f %8.0f%%" % (
+            label, c["cpu_s_per_gib"], c["user_s"] / gib, c["sys_s"] / gib,
+            c["cpu_s_per_gib_less_start"], c["mib_per_s"], c["max_rss_kb"] / 1024,
+            100 * c["fake_cpu_share"]))
+    idle = up["idle"]
+    print("CPU s/GiB: user + sys of the client process over the whole upload; less start: "
+          "without what a process that only starts costs: " + ", ".join(
+        "%s %.2f s CPU, %.1f MB" % (k, v["cpu_s"], v["max_rss_kb"] / 1024)
+        for k, v in sorted(idle.items())))
+    defaults = up["library_defaults"]
+    rss_limit = defaults["part_size"] * (defaults["concurrency"] + 1) + up["rss_constant_bytes"]
+    curl, node = clients.get("curl"), clients.get("node-sdk")
+    if not curl or not node:
+        print("targets: need the curl and node-sdk entries (BENCH_UPLOAD_ONLY left one out)")
+        return up
+    targets = {}
+    for name in ("library-5.4", "library-jit"):
+        lib = clients.get(name)
+        if not lib or not lib["available"]:
+            targets[name] = "not available" if lib else "not run"
+            continue
+        cpu = lib["cpu_s_per_gib"]
+        targets[name] = {
+            "cpu_vs_curl": cpu / curl["cpu_s_per_gib"],
+            "cpu_at_most_1.5x_curl": cpu <= 1.5 * curl["cpu_s_per_gib"],
+            "cpu_below_node_sdk": cpu < node["cpu_s_per_gib"],
+            "rss_below_limit": lib["max_rss_kb"] * 1024 < rss_limit,
+        }
+    print("targets: library CPU/GiB <= 1.5 x curl's (%.2f s), < the Node.js SDK's (%.2f s, its "
+          "defaults); peak RSS < %d MiB x (%d + 1) + %d MiB = %d MiB"
+          % (1.5 * curl["cpu_s_per_gib"], node["cpu_s_per_gib"], defaults["part_size"] >> 20,
+             defaults["concurrency"], up["rss_constant_bytes"] >> 20, rss_limit >> 20))
+    for name, t in sorted(targets.items()):
+        if isinstance(t, str):
+            print("  %s: %s" % (name, t))
+        else:
+            print("  %s: %.2fx curl's CPU (%s), below the SDK's: %s, RSS: %s" % (
+                name, t["cpu_vs_curl"], "met" if t["cpu_at_most_1.5x_curl"] else "NOT met",
+                "met" if t["cpu_below_node_sdk"] else "NOT met",
+                "met" if t["rss_below_limit"] else "NOT met"))
+    up["targets"] = targets
+    up["rss_limit_bytes"] = rss_limit
+    return up
+
+
 def main(d):
     sign = json.load(open(os.path.join(d, "sign.json")))
     lua = {v: json.load(open(os.path.join(d, "lua-%s.json" % v))) for v in ("5.4", "jit")}
@@ -142,6 +216,7 @@ def main(d):
     print("targets: quota use >= 85%, <= 0.3 throttled per accepted, none lost")
     if ngx_errors:
         print("OpenResty: %d non-2xx responses" % ngx_errors)
+    results["upload"] = upload_report(d)
     out = os.path.join(d, "results.json")
     with open(out, "w") as f:
         json.dump(results, f, indent=2)

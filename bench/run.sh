@@ -3,9 +3,12 @@
 # endpoint on loopback, and measures signing (C), the no-I/O path and real
 # calls (Lua 5.4 and LuaJIT), the official Node.js SDK's calls (installed from
 # npm into build/bench/node), an OpenResty handler under wrk, and task events
-# through consume_events against the fake endpoint (started for that part).
+# through consume_events against the fake endpoint (started for that part), and
+# uploads of 1 GiB to the fake COS (bench/upload: curl -T, the official COS
+# Node.js SDK, the library's client:upload).
 # Prints a table and writes the same figures to build/bench/results.json.
-# BENCH_SCALE=0.1 runs a tenth of the iterations (a quick look).
+# BENCH_SCALE=0.1 runs a tenth of the iterations, and uploads a tenth of the
+# size (a quick look).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -125,5 +128,10 @@ for v in 5.4 jit; do
   LUA_PATH="$ROOT/build/$tree/share/lua/$ver/?.lua;;" \
     taskset -c 1 "$lua" bench/bench_events.lua > "$DIR/events-$v.json"
 done
+
+# Uploads: 1 GiB to the fake COS (its own fake, pinned to CPU 0) through curl -T,
+# the official COS Node.js SDK and the library's client:upload, each on CPU 1
+echo "== upload: 1 GiB to the fake COS through curl -T, the COS Node.js SDK, the library"
+sh bench/upload/run.sh "$DIR/upload"
 
 python3 bench/report.py "$DIR"

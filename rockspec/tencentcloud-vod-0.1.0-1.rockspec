@@ -29,9 +29,9 @@ is sent, structured error objects.
 dependencies = {
    "lua >= 5.1, < 5.5",
 }
--- libcurl with OpenSSL, OpenSSL and mbedTLS (Debian: libcurl4-openssl-dev,
--- libssl-dev, libmbedtls-dev) are found by CMake, which knows Debian's
--- multiarch include directories.
+-- libcurl built with OpenSSL, mbedTLS, OpenSSL and libexpat (Debian:
+-- libcurl4-openssl-dev, libmbedtls-dev, libssl-dev, libexpat1-dev) are found
+-- by CMake, which knows Debian's multiarch include directories.
 build = {
    type = "cmake",
    variables = {

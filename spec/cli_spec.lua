@@ -102,10 +102,16 @@ describe("tcvod", function()
     end)
 
     local COMMANDS = {
-      ["create-aigc-subject"] = { "--name NAME", "--image URL", "--video URL", "--sub-app-id N",
-        "--session-id ID", "--priority N", "--wait", "--interval SECONDS" },
+      ["create-aigc-subject"] = { "--SubjectName NAME, --name NAME", "--SubjectImages URL, --image URL",
+        "--SubjectVideos URL, --video URL", "--SubAppId N, --sub-app-id N", "--SessionId ID, --session-id ID",
+        "--TasksPriority N, --priority N", "--VoiceId ID, --voice-id ID",
+        "--SessionContext TEXT, --session-context TEXT", "--wait", "--interval SECONDS",
+        "Parameters (CreateAigcSubjectRequest;", "Editions: china, intl (both sites have it).",
+        "API Explorer (intl): https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17"
+          .. "&Action=CreateAigcSubject\n" },
       task = { "Usage: tcvod task TASK_ID", "--sub-app-id N", "--wait", "--wait-timeout SECONDS" },
       call = { "Usage: tcvod call ACTION", "tcvod call DescribeTaskDetail '{" },
+      events = { "Usage: tcvod events", "--run-timeout SECONDS", "--max N", "--confirm", "--type EVENTTYPE" },
     }
     for cmd, want in pairs(COMMANDS) do
       it("of " .. cmd .. " shows its options, the global ones and the exit codes", function()
@@ -124,6 +130,63 @@ describe("tcvod", function()
     it("sends nothing", function()
       run { "create-aigc-subject", "--name", "x", "--image", IMG, "--help" }
       assert.equal(0, fake.stats().requests)
+    end)
+
+    -- the line of a flag in a help text: "  --flag METAVAR   description"
+    local function flag_line(out, flag)
+      return out:match("\n  " .. flag:gsub("%p", "%%%0") .. " +([^\n]+)\n")
+    end
+
+    it("shows the library's own defaults, as vod.defaults() gives them", function()
+      local d = vod.defaults()
+      local out = check(run { "--help" }, 0).out
+      for flag, want in pairs {
+        ["--site intl|china"] = ("the API's site: intl (vod.intl.tencentcloudapi.com) or china "
+          .. "(vod.tencentcloudapi.com); default %s"):format(d.site),
+        ["--scheme https|http"] = ("http only for a local endpoint (default %s)"):format(d.scheme),
+        ["--timeout SECONDS"] = ("per request (default %g)"):format(d.timeout),
+        ["--connect-timeout SECONDS"] = ("to connect (default %g)"):format(d.connect_timeout),
+        ["--profile NAME"] = ("section of the credentials file (default: TENCENTCLOUD_PROFILE, else %s)")
+          :format(d.profile),
+        ["--metadata-url URL"] = ("the CVM metadata service for the instance role's credentials (default %s)")
+          :format(d.metadata_url),
+      } do
+        assert.equal(want, flag_line(out, flag), flag)
+      end
+      -- the values themselves (vod.defaults() is checked against vod.new in options_spec)
+      assert.equal("per request (default 30)", flag_line(out, "--timeout SECONDS"))
+      assert.equal("to connect (default 5)", flag_line(out, "--connect-timeout SECONDS"))
+      for _, cmd in ipairs { "task", "create-aigc-subject", "CreateAigcVideoTask" } do
+        out = check(run { "help", cmd }, 0).out
+        assert.equal(("with --wait: time between polls (default %g)"):format(d.wait_task.interval),
+          flag_line(out, "--interval SECONDS"), cmd)
+        assert.equal(("with --wait: give up after (default %g)"):format(d.wait_task.timeout),
+          flag_line(out, "--wait-timeout SECONDS"), cmd)
+        assert.equal("with --wait: give up after (default 600)", flag_line(out, "--wait-timeout SECONDS"))
+      end
+      out = check(run { "help", "events" }, 0).out
+      assert.truthy(out:find(("the request timeout (--timeout, before or\nafter the command) must be %g s or "
+        .. "more"):format(d.consume_events.min_client_timeout), 1, true), out)
+      assert.truthy(out:find("must be 10 s or more", 1, true), out)
+    end)
+
+    it("gives no flag two meanings: no command flag or short form is a global one", function()
+      local cli_args = require "tencentcloud.vod.cli_args"
+      local global = {}
+      for _, f in ipairs(cli_args.GLOBAL) do global[f[1]] = true end
+      local n = 0
+      for name, c in pairs(cli_args.COMMANDS) do
+        for _, f in ipairs(c.flags) do
+          assert.is_nil(global[f[1]], name .. " --" .. f[1])
+          n = n + 1
+        end
+        for _, a in ipairs(c.short or {}) do
+          assert.is_nil(global[a[1]], name .. " --" .. a[1])
+          n = n + 1
+        end
+      end
+      assert.is_true(n >= 20)
+      assert.is_nil(flag_line(check(run { "help", "events" }, 0).out, "--timeout SECONDS"):find("stop"))
     end)
   end)
 
@@ -170,6 +233,51 @@ describe("tcvod", function()
       local res = fake.decode(r.out)
       assert.truthy(r.out == ('{"TaskId":"%s","RequestId":"%s"}\n'):format(res.TaskId, res.RequestId) or
         r.out == ('{"RequestId":"%s","TaskId":"%s"}\n'):format(res.RequestId, res.TaskId), r.out)
+    end)
+
+    it("takes the model's flags, lists as the generic form parses them, short forms mixed in", function()
+      local r = check(run(G { "create-aigc-subject", "--SubjectName", "hero", "--SubjectImages", IMG,
+        "--image", '["https://example.com/b.png", "https://example.com/c.png"]', "--SubAppId", "221073",
+        "--SessionId", "cli-m1", "--SessionContext", "ctx", "--VoiceId", "v-2", "--TasksPriority", "2",
+        "--plain" }), 0)
+      assert.truthy(r.out:match("^TaskId=221073%-CreateAigcSubject%-%x+ RequestId=%S+\n$"), r.out)
+      assert.same({ SubjectName = "hero", SubjectImages = { IMG, "https://example.com/b.png",
+        "https://example.com/c.png" }, SubAppId = 221073, SessionId = "cli-m1", SessionContext = "ctx",
+        VoiceId = "v-2", TasksPriority = 2 }, fake.decode(fake.last().body))
+    end)
+
+    it("requires only what the API does: no name, an image or a video", function()
+      local r = check(run(G { "create-aigc-subject", "--image", IMG, "--compact" }), 0)
+      assert.truthy(fake.decode(r.out).TaskId:match("^0%-CreateAigcSubject%-%x+$"), r.out)   -- no SubAppId
+      local body = fake.decode(fake.last().body)
+      assert.is_string(body.SessionId)          -- a create: the library's own SessionId
+      body.SessionId = nil
+      assert.same({ SubjectImages = { IMG } }, body)
+      check(run(G { "create-aigc-subject", "--SubjectVideos", "https://example.com/v.mp4" }), 0)
+      body = fake.decode(fake.last().body)
+      body.SessionId = nil
+      assert.same({ SubjectVideos = { "https://example.com/v.mp4" } }, body)
+      assert.equal(2, fake.stats().requests)
+      -- neither: the library's rule (rules.c), nothing sent
+      local ONE_OF = "SubjectImages or SubjectVideos is required: give at least one"
+      for _, case in ipairs {
+        { { "--name", "x" }, ONE_OF },
+        { {}, ONE_OF },
+        { { "--video", "[]" }, ONE_OF },                  -- an empty list counts as none
+        { { "--image", "[]" }, "SubjectImages must have 1 to 3 items, got 0" },
+      } do
+        local a = G { "create-aigc-subject" }
+        for _, x in ipairs(case[1]) do a[#a + 1] = x end
+        r = check(run(a), 2)
+        local err = fake.decode(r.out).Error
+        assert.equal("ClientError.InvalidParameter", err.code)
+        assert.equal(case[2], err.message)
+        assert.equal(0, err.attempts)
+        local e = lines(r.err)
+        assert.equal("tcvod: CreateAigcSubject: ClientError.InvalidParameter: " .. case[2] .. " [attempts: 0]", e[1])
+        assert.equal("Try 'tcvod create-aigc-subject --help'.", e[#e])
+      end
+      assert.equal(2, fake.stats().requests)
     end)
 
     it("--wait: progress lines on stderr, the finished task as JSON on stdout", function()
@@ -519,14 +627,37 @@ describe("tcvod", function()
         has(out, "  --SubAppId N", "uint64")
       end)
 
+      it("the editions that have the action and its API Explorer pages, for each kind", function()
+        local CHINA = "https://console.cloud.tencent.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+        local INTL = "https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+        local function section(out)
+          return out:match("\n(Editions: .-\n)\n")
+        end
+        local out = check(run { "help", "CreateAigcVideoTask" }, 0).out
+        assert.equal("Editions: china, intl (both sites have it).\n" ..
+          "API Explorer (intl): " .. INTL .. "CreateAigcVideoTask\n" ..
+          "API Explorer (china): " .. CHINA .. "CreateAigcVideoTask\n", section(out))
+        out = check(run { "help", "process-image" }, 0).out
+        assert.equal("Editions: china only (--site china; the other edition lacks it).\n" ..
+          "API Explorer (china): " .. CHINA .. "ProcessImage\n", section(out))
+        out = check(run { "help", "CreateCDNDomain" }, 0).out
+        assert.equal("Editions: intl only (--site intl, the default; the other edition lacks it).\n" ..
+          "API Explorer (intl): " .. INTL .. "CreateCDNDomain\n", section(out))
+        -- a member one edition lacks, in an action both have
+        out = check(run { "help", "SearchMedia" }, 0).out
+        has(out, "  --KnowledgeBases TEXT", "list of string (repeat the flag, or a JSON array), china only")
+        has(out, "  --Text TEXT", "string")
+        assert.equal(0, fake.stats().requests)
+      end)
+
       it("tcvod help lists all the actions with their kebab-case names, and the commands", function()
         local out = check(run { "help" }, 0).out
         local acts = vod.actions()
-        assert.equal(231, #acts)
+        assert.equal(237, #acts)
         for _, s in ipairs { "create-aigc-subject", "ACTION [--Name VALUE]...", "task ", "call ", "help " } do
           assert.truthy(out:find("\n  " .. s, 1, true), s)
         end
-        local section = out:match("\nActions %(231, API name and kebab%-case form%):\n(.*)$")
+        local section = out:match("\nActions %(237, API name and kebab%-case form%):\n(.*)$")
         assert.truthy(section, out)
         local listed = {}
         for l in section:gmatch("[^\n]+") do
@@ -677,9 +808,16 @@ describe("tcvod", function()
       { { "creat" }, "tcvod: unknown command 'creat' (did you mean 'create-aigc-subject'?)", "Try 'tcvod --help'." },
       { {}, "tcvod: no command given", "Try 'tcvod --help'." },
       { { "create-aigc-subject", "--nam", "x", "--image", IMG }, "tcvod: unknown option '--nam' (did you mean '--name'?)" },
-      { { "create-aigc-subject", "--image", IMG }, "tcvod: --name is required" },
-      { { "create-aigc-subject", "--name" }, "tcvod: --name needs a value (NAME)" },
+      { { "create-aigc-subject", "--name" }, "tcvod: --name needs a value (NAME; --name=VALUE for one that starts with --)" },
+      { { "create-aigc-subject", "--SubjectImages" },
+        "tcvod: --SubjectImages needs a value (URL; --SubjectImages=VALUE for one that starts with --)" },
       { { "create-aigc-subject", "--name", "a", "--name", "b", "--image", IMG }, "tcvod: --name is given twice" },
+      { { "create-aigc-subject", "--name", "a", "--SubjectName", "b", "--image", IMG },
+        "tcvod: --SubjectName is given twice (also as --name)" },
+      { { "create-aigc-subject", "--SubjectNmae", "x", "--image", IMG },
+        "tcvod: unknown parameter '--SubjectNmae' of CreateAigcSubject (did you mean '--SubjectName'?)" },
+      { { "create-aigc-subject", "--TasksPriority", "high", "--image", IMG },
+        "tcvod: --TasksPriority must be an integer, got 'high'" },
       { { "create-aigc-subject", "--name", "x", "--image", IMG, "--sub-app-id", "abc" },
         "tcvod: --sub-app-id must be an integer, got 'abc'" },
       { { "create-aigc-subject", "--name", "x", "--image", IMG, "--sub-app-id", "1.5" },
@@ -689,6 +827,8 @@ describe("tcvod", function()
       { { "create-aigc-subject", "--name", "x", "--image", IMG, "--wait=yes" }, "tcvod: --wait takes no value" },
       { { "create-aigc-subject", "--name", "x", "--image", IMG, "--interval", "1" }, "tcvod: --interval needs --wait" },
       { { "--name", "x", "create-aigc-subject" }, "tcvod: --name is an option of create-aigc-subject: put it after the command", "Try 'tcvod --help'." },
+      { { "--run-timeout", "1", "events" }, "tcvod: --run-timeout is an option of events: put it after the command", "Try 'tcvod --help'." },
+      { { "events", "--timeout", "soon" }, "tcvod: --timeout must be a number of seconds, got 'soon'" },
       { { "--timeout", "soon", "task", "x" }, "tcvod: --timeout must be a number of seconds, got 'soon'" },
       { { "task" }, "tcvod: task needs TASK_ID", "Try 'tcvod task --help'." },
       { { "task", "a", "b" }, "tcvod: unexpected argument 'b'" },
@@ -718,6 +858,9 @@ describe("tcvod", function()
         { { "--image", "b", "--image", "c", "--image", "d" }, "SubjectImages", "--image" },
         { { "--session-id", string.rep("s", 51) }, "SessionId", "--session-id" },
         { { "--sub-app-id", "-1" }, "SubAppId", "--sub-app-id" },
+        -- the flag as typed: the model's name, or a short form
+        { { "--TasksPriority", "11" }, "TasksPriority", "--TasksPriority" },
+        { { "--SubjectImages", "b", "--SubjectImages", "c", "--image", "d" }, "SubjectImages", "--image" },
       } do
         local argv = G { "create-aigc-subject", "--name", "x", "--image", IMG }
         for _, a in ipairs(case[1]) do argv[#argv + 1] = a end
@@ -856,9 +999,11 @@ describe("tcvod", function()
       assert.same({ 0, 0, 3 }, { l.visible, l.in_flight, l.confirmed })
     end)
 
-    it("without --confirm leaves the events for the API to deliver again; --plain; --timeout", function()
+    it("without --confirm leaves the events for the API to deliver again; --plain; --run-timeout", function()
       control("POST", "events", { count = 2, SubAppId = 221073 })
-      local r = check(run(G { "events", "--sub-app-id", "221073", "--timeout", "1", "--plain" }), 0)
+      -- --timeout after the command is the request timeout, as before it
+      local r = check(run(G { "events", "--sub-app-id", "221073", "--run-timeout", "1", "--plain",
+        "--timeout", "20" }), 0)
       local ls = lines(r.out)
       assert.equal(2, #ls)
       assert.truthy(ls[1]:match("^EventType=AigcVideoTaskComplete EventHandle=%x+ TaskId=%S+ FileUrl=https://"), ls[1])
@@ -884,8 +1029,18 @@ describe("tcvod", function()
       assert.truthy(r.err:find("--max must be an integer", 1, true), r.err)
       r = check(run(G { "events", "--max", "0" }), 2)
       assert.truthy(r.err:find("--max must be 1 or more", 1, true), r.err)
-      r = check(run(G { "--timeout", "5", "events", "--max", "1" }), 2)
-      assert.truthy(r.err:find("10", 1, true), r.err)        -- the request timeout must outlast a pull
+      -- the request timeout must outlast a pull: before the command or after it
+      for _, argv in ipairs { { "--timeout", "5", "events", "--max", "1" }, { "events", "--timeout", "5", "--max", "1" } } do
+        r = check(run(G(argv)), 2)
+        local err = fake.decode(r.out).Error
+        assert.equal("ClientError.InvalidOption", err.code)
+        assert.equal("timeout", err.option)
+        assert.truthy(err.message:find("at least 10 s", 1, true), err.message)
+        assert.truthy(err.message:find("timeout is 5 s", 1, true), err.message)
+      end
+      r = check(run(G { "events", "--run-timeout", "0" }), 2)
+      assert.equal("tcvod: --run-timeout must be a number of seconds, more than 0, got 0\n"
+        .. "Try 'tcvod events --help'.\n", r.err)
       assert.equal(before, fake.stats().requests)
       r = check(run { "events", "--help" }, 0)
       assert.truthy(r.out:find("Usage: tcvod events", 1, true))

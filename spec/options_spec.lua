@@ -39,6 +39,77 @@ describe("vod.new", function()
     assert.equal("application/json", r.headers["Content-Type"])
   end)
 
+  describe("vod.defaults()", function()
+    it("gives the defaults of vod.new's options, of wait_task's and of consume_events'", function()
+      assert.same({
+        site = "intl", endpoint = "vod.intl.tencentcloudapi.com", scheme = "https",
+        timeout = 30, connect_timeout = 5, max_response_size = 16 * 1024 * 1024,
+        retries = { max = 2, base_delay = 0.2, max_delay = 5, deadline = 60 },
+        rate_limit = { rate = 20, burst = 1, adaptive = true },
+        auto_session_id = true, debug = false,
+        profile = "default", cvm_role = true,
+        metadata_url = "http://metadata.tencentyun.com/latest/meta-data/", metadata_timeout = 2,
+        wait_task = { interval = 2, timeout = 600 },
+        consume_events = { others = "confirm", confirm_within = 20, min_client_timeout = 10,
+                           idle_interval = 1, max_backoff = 30 },
+      }, vod.defaults())
+      if math.type then
+        assert.equal("integer", math.type(vod.defaults().timeout))    -- whole numbers as integers
+      end
+    end)
+
+    it("a new table each time", function()
+      local d = vod.defaults()
+      d.timeout, d.wait_task.interval = 1, 99
+      assert.equal(30, vod.defaults().timeout)
+      assert.equal(2, vod.defaults().wait_task.interval)
+      assert.are_not.equal(vod.defaults(), vod.defaults())
+    end)
+
+    it("is what a client without options does", function()
+      local d = vod.defaults()
+      local c = vod.new { secret_id = ID, secret_key = KEY }
+      local s = c:settings()
+      assert.equal(d.scheme, s.scheme)
+      assert.equal(d.endpoint, s.endpoint)
+      assert.equal(d.endpoint, s.host)
+      assert.equal(d.timeout, s.timeout)
+      assert.equal(d.connect_timeout, s.connect_timeout)
+      assert.equal(d.max_response_size, s.max_response_size)
+      assert.is_true(s.retries)
+      assert.near(d.rate_limit.rate, s.rate_limit.rate, 1e-9)
+      assert.equal(d.rate_limit.burst, s.rate_limit.burst)
+      assert.equal(d.rate_limit.adaptive, s.rate_limit.adaptive)
+      assert.equal(d.endpoint, vod.new { secret_id = ID, secret_key = KEY, site = d.site }:settings().endpoint)
+      -- wait_task's defaults, as it plans a wait (its checks, in the module's private table)
+      local private = debug.getregistry()["tencentcloud.vod.private"]
+      local _, interval, timeout = private.wait_plan(c, "t", nil)   -- as wait.lua calls it
+      assert.equal(d.wait_task.interval, interval)
+      assert.equal(d.wait_task.timeout, timeout)
+      -- consume_events': its loop's constants, and the client timeout it needs
+      local events = require "tencentcloud.vod.events"
+      assert.equal(d.consume_events.confirm_within, events.CONFIRM_WITHIN)
+      assert.equal(d.consume_events.min_client_timeout, events.MIN_TIMEOUT)
+      local short = vod.new { secret_id = ID, secret_key = KEY, timeout = d.consume_events.min_client_timeout - 1 }
+      local err = fake.raises(short.consume_events, short, function() return true end)
+      assert.equal("ClientError.InvalidOption", err.code)
+      assert.truthy(err.message:find(("at least %d s"):format(d.consume_events.min_client_timeout), 1, true))
+    end)
+
+    it("retries: a failure that may be retried is sent 1 + retries.max times", function()
+      local d = vod.defaults()
+      fake.reset()
+      fake.fault { mode = "http502", count = -1 }
+      local c = fake.client { retries = { base_delay = 0.01, max_delay = 0.02 } }   -- max: the default
+      local err = fake.raises(c.describe_task_detail, c, { TaskId = "t" })
+      assert.equal("ClientError.HTTPStatus", err.code)
+      assert.equal(d.retries.max + 1, err.attempts)
+      assert.equal(d.retries.max + 1, fake.stats().requests)
+      fake.reset()
+      c:close()
+    end)
+  end)
+
   it("sends region, token and language only when configured", function()
     local c = vod.new { secret_id = ID, secret_key = KEY, region = "ap-guangzhou", token = "tok",
                         language = "en-US" }

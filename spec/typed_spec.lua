@@ -1,7 +1,9 @@
 -- Every action of the model as a typed method, against the fake endpoint,
 -- whose own validator (spec/fake_vod/model.py, sharing nothing with the
 -- client) checks each request: a minimal well-formed request for each of the
--- 231 actions goes through, and malformed ones are refused before sending.
+-- 237 actions (the union of the API's two editions: the Chinese site's 231,
+-- the international site's 223) goes through, and malformed ones are refused
+-- before sending.
 local fake = require "support.fake"
 local minimal = require "support.minimal"
 local vod = require "tencentcloud.vod"
@@ -29,7 +31,7 @@ describe("typed methods", function()
 
   it("exist for every action, named by the snake_case rule, on the client and the module", function()
     local actions = vod.actions()
-    assert.equal(231, #actions)
+    assert.equal(237, #actions)
     for _, action in ipairs(actions) do
       local d = vod.describe_action(action)
       assert.equal(action, d.action)
@@ -67,8 +69,74 @@ describe("typed methods", function()
       integers_exact(body)
     end
     assert.same({}, refused)
-    assert.equal(231, sent)
-    assert.equal(231, fake.stats().requests)
+    assert.equal(237, sent)
+    assert.equal(237, fake.stats().requests)
+  end)
+
+  describe("know the editions of the API", function()
+    local CHINA = "https://console.cloud.tencent.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+    local INTL = "https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17&Action="
+
+    it("each action's editions, in the site option's words, and its API Explorer pages", function()
+      local d = vod.describe_action("CreateAigcSubject")
+      assert.same({ "china", "intl" }, d.editions)
+      assert.same({ intl = INTL .. "CreateAigcSubject", china = CHINA .. "CreateAigcSubject" }, d.links)
+      d = vod.describe_action("process_image")                   -- by its method too
+      assert.equal("ProcessImage", d.action)
+      assert.same({ "china" }, d.editions)
+      assert.same({ china = CHINA .. "ProcessImage" }, d.links)
+      d = vod.describe_action("CreateCDNDomain")
+      assert.same({ "intl" }, d.editions)
+      assert.same({ intl = INTL .. "CreateCDNDomain" }, d.links)
+      assert.equal("create_cdn_domain", d.method)
+      -- every action: 231 in the Chinese edition, 223 in the international one
+      local n = { china = 0, intl = 0, both = 0 }
+      for _, a in ipairs(vod.actions()) do
+        local e = vod.describe_action(a).editions
+        assert.truthy(#e == 1 or #e == 2, a)
+        for _, name in ipairs(e) do n[name] = n[name] + 1 end
+        if #e == 2 then
+          assert.same({ "china", "intl" }, e)
+          n.both = n.both + 1
+        end
+      end
+      assert.same({ china = 231, intl = 223, both = 217 }, n)
+    end)
+
+    it("each member's editions: a shared structure has the members of both", function()
+      local function member(d, name)
+        for _, p in ipairs(d.params or d.members) do if p.name == name then return p end end
+      end
+      local d = vod.describe_action("SearchMedia")
+      assert.same({ "china" }, member(d, "KnowledgeBases").editions)
+      assert.is_false(member(d, "KnowledgeBases").required)
+      assert.same({ "china", "intl" }, member(d, "Text").editions)
+      local s = vod.describe_struct("RefererRule")
+      assert.same({ "intl" }, member(s, "AllowEmpty").editions)
+      assert.equal("bool", member(s, "AllowEmpty").type)
+      assert.is_true(member(s, "AllowEmpty").required)
+    end)
+
+    it("a client of either site calls an action only the other edition has", function()
+      -- the server answers (the fake: UnsupportedOperation once the request is
+      -- well-formed); nothing on this side refuses it, whatever the site (the
+      -- endpoint given here overrides the site's host)
+      for _, site in ipairs { "intl", "china" } do
+        for _, call in ipairs {
+          { "process_image", { FileId = "f", Operation = "x" }, "ProcessImage" },
+          { "describe_cdn_domains", { Limit = 1 }, "DescribeCDNDomains" },
+          { "search_media", { KnowledgeBases = { "kb" } }, "SearchMedia" },
+        } do
+          local c = fake.client { rate_limit = false, site = site }
+          local err = fake.raises(c[call[1]], c, call[2])
+          assert.equal("UnsupportedOperation", err.code)
+          assert.equal(call[3], err.action)
+          assert.equal(1, err.attempts)
+          assert.same(call[2], vod.json_decode(fake.last().body))
+          c:close()
+        end
+      end
+    end)
   end)
 
   it("answer through the implemented actions", function()

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Generates the C tables of the API model and the method reference.
 
-    python3 tools/gen_model.py            # writes the outputs
-    python3 tools/gen_model.py --check    # exits 1 naming each output that differs
+    python3 tools/gen_model.py              # writes the outputs
+    python3 tools/gen_model.py --check      # exits 1 naming each output that differs
+    python3 tools/gen_model.py --differences  # lists what differs between the editions
 
-Input: model/vod-2018-07-17.model.json (or --model PATH), the official
-description of VOD 2018-07-17 (the one the official SDKs and tccli are
-generated from) reduced to facts: actions, structures, members, types,
-required and deprecated flags.
+Input: the official description of VOD 2018-07-17 (the one the official SDKs
+and tccli are generated from) reduced to facts: actions, structures, members,
+types, required and deprecated flags; in its two editions: the Chinese
+site's, model/vod-2018-07-17.model.json (--china PATH), and the international
+site's, model/vod-2018-07-17.intl.model.json (--intl PATH). The outputs
+describe their union (see merge() for its rules): every action of either
+edition, each knowing its editions, and every structure with the members of
+either edition.
 
 Outputs (both committed; never edit them by hand):
   src/model/vod_model_data.c   the request side as static const C tables (see
@@ -18,16 +23,31 @@ Outputs (both committed; never edit them by hand):
 Only the structures reachable from the actions' request structures go into
 the tables; the response side is left out, apart from the names of
 DescribeTaskDetailResponse's task fields. Output is deterministic: the same
-model gives the same bytes.
+models give the same bytes.
 """
 import argparse
 import json
 import os
 import re
 import sys
+import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_MODEL = "model/vod-2018-07-17.model.json"
+# The editions, in the order of their bits in an editions mask (vod_model.h's
+# VOD_ED_*): the words of vod.new's `site` option, the model of each, and the
+# address of its console's API Explorer (the product, version and action are
+# appended as its query: ?Product=vod&Version=2018-07-17&Action=NAME).
+EDITIONS = [
+    {"name": "china", "c": "VOD_ED_CHINA", "model": "model/vod-2018-07-17.model.json",
+     "title": "Chinese", "host": "vod.tencentcloudapi.com",
+     "explorer": "https://console.cloud.tencent.com/api/explorer"},
+    {"name": "intl", "c": "VOD_ED_INTL", "model": "model/vod-2018-07-17.intl.model.json",
+     "title": "international", "host": "vod.intl.tencentcloudapi.com",
+     "explorer": "https://console.tencentcloud.com/api/explorer"},
+]
+EDITION_NAMES = [e["name"] for e in EDITIONS]
+# The order of an action's links: the library's default site first.
+LINK_ORDER = ["intl", "china"]
 OUT_C = "src/model/vod_model_data.c"
 OUT_MD = "docs/reference.md"
 
@@ -79,6 +99,8 @@ class Field:
         self.order = order
         self.required = bool(raw.get("required", False))
         self.disabled = bool(raw.get("disabled", False))
+        self.editions = raw["editions"]             # the editions whose structure has it
+        self.required_in = raw["required_in"]       # those in which it is required
         t, m = raw["type"], raw.get("member")
         self.list = t == "list"
         self.datetime = False
@@ -125,9 +147,137 @@ def action_kind(name, members):
     return "other"
 
 
-def load(path):
+def read_model(path):
     with open(path, "rb") as f:
         model = json.loads(f.read().decode("utf-8"))
+    for key in ("service", "version", "actions", "objects"):
+        if key not in model:
+            raise ModelError("%s: no %r" % (path, key))
+    return model
+
+
+def merge(models):
+    """The union of the editions' models: [(edition, model)] in EDITIONS order.
+
+    Actions: every action of any edition, with "editions", the list of those
+    that have it; its request structure must have the same name in each.
+    Structures: every structure of any edition, with "editions"; its members
+    are those of every edition that has it (the first edition's order, then
+    the members only a later one has, in its order), each with "editions"
+    (the editions whose structure has the member) and:
+      * type and member: must be the same wherever the member is; the union
+        cannot hold two types, so a difference is an error to decide on;
+      * required: only when every edition that has the structure requires
+        it. A member required in one edition and optional or absent in
+        another is optional in the union, so that a request valid in either
+        edition passes ("required_in" keeps the editions that require it,
+        for the reference);
+      * disabled (deprecated): only when deprecated in every edition that
+        has it.
+    """
+    service = {m["service"] for _, m in models}
+    version = {m["version"] for _, m in models}
+    if len(service) != 1 or len(version) != 1:
+        raise ModelError("the editions describe different services or versions: %s %s"
+                         % (sorted(service), sorted(version)))
+    actions = {}
+    for ed, m in models:
+        for name, a in m["actions"].items():
+            cur = actions.get(name)
+            if cur is None:
+                actions[name] = {"input": a["input"], "output": a.get("output"), "editions": [ed]}
+            elif cur["input"] != a["input"]:
+                raise ModelError("%s takes %s in one edition and %s in another"
+                                 % (name, cur["input"], a["input"]))
+            else:
+                cur["editions"].append(ed)
+    objects = {}
+    names = []
+    for _, m in models:
+        names.extend(n for n in m["objects"] if n not in objects and n not in names)
+    for name in names:
+        present = [(ed, m["objects"][name]) for ed, m in models if name in m["objects"]]
+        members, by_name = [], {}
+        for ed, obj in present:
+            seen = set()
+            for raw in obj["members"]:
+                mname = raw["name"]
+                if mname in seen:
+                    raise ModelError("%s (%s edition): member %s appears twice" % (name, ed, mname))
+                seen.add(mname)
+                u = by_name.get(mname)
+                if u is None:
+                    u = {"name": mname, "type": raw["type"], "member": raw.get("member"),
+                         "editions": [], "required_in": [], "disabled_in": []}
+                    by_name[mname] = u
+                    members.append(u)
+                elif (u["type"], u["member"]) != (raw["type"], raw.get("member")):
+                    raise ModelError("%s.%s is %s of %s in one edition and %s of %s in %s: the union "
+                                     "cannot hold both types" % (name, mname, u["type"], u["member"],
+                                                                 raw["type"], raw.get("member"), ed))
+                u["editions"].append(ed)
+                if raw.get("required"):
+                    u["required_in"].append(ed)
+                if raw.get("disabled"):
+                    u["disabled_in"].append(ed)
+        eds = [ed for ed, _ in present]
+        for u in members:
+            u["required"] = u["required_in"] == eds
+            u["disabled"] = bool(u["disabled_in"]) and u["disabled_in"] == u["editions"]
+        objects[name] = {"members": members, "editions": eds}
+    first = models[0][1]
+    return {"service": first["service"], "version": first["version"],
+            "actions": actions, "objects": objects}
+
+
+def differences(models):
+    """What differs between two editions, as lines of text (--differences)."""
+    (ea, a), (eb, b) = models
+    out = []
+    for side, x, y in ((ea, a, b), (eb, b, a)):
+        only = sorted(set(x["actions"]) - set(y["actions"]), key=c_sort_key)
+        out.append("actions only in %s (%d): %s" % (side, len(only), ", ".join(only)))
+    for side, x, y in ((ea, a, b), (eb, b, a)):
+        only = sorted(set(x["objects"]) - set(y["objects"]), key=c_sort_key)
+        out.append("structures only in %s (%d): %s" % (side, len(only), ", ".join(only)))
+    req_a, req_b = reachable(a), reachable(b)
+    for name in sorted(set(a["objects"]) & set(b["objects"]), key=c_sort_key):
+        ma = {m["name"]: m for m in a["objects"][name]["members"]}
+        mb = {m["name"]: m for m in b["objects"][name]["members"]}
+        side = "request" if name in req_a or name in req_b else "response"
+        for mname in list(ma) + [n for n in mb if n not in ma]:
+            x, y = ma.get(mname), mb.get(mname)
+            if x is None or y is None:
+                m, ed = (x, ea) if y is None else (y, eb)
+                out.append("%s %s.%s: only in %s (%s %s%s)" % (
+                    side, name, mname, ed, m["type"], m.get("member"),
+                    ", required" if m.get("required") else ""))
+                continue
+            for key in ("type", "member", "required", "disabled", "output_required"):
+                if (x.get(key) != y.get(key) if key in ("type", "member")
+                        else bool(x.get(key)) != bool(y.get(key))):
+                    out.append("%s %s.%s: %s %r in %s, %r in %s" % (
+                        side, name, mname, key, x.get(key), ea, y.get(key), eb))
+    return out
+
+
+def reachable(model):
+    """The names of the structures reachable from the actions' requests."""
+    objects, seen = model["objects"], set()
+    stack = [a["input"] for a in model["actions"].values()]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in objects:
+            continue
+        seen.add(name)
+        for m in objects[name]["members"]:
+            if m["type"] in ("object", "list") and m.get("member") in objects:
+                stack.append(m["member"])
+    return seen
+
+
+def load(models):
+    model = merge(models)
     actions, objects = model["actions"], model["objects"]
 
     # structures reachable from the request structures, with their fields
@@ -161,7 +311,7 @@ def load(path):
             "method": snake_case(name),
             "input": inp,
             "kind": action_kind(name, objects[inp]["members"]),
-            "status": actions[name].get("status"),
+            "editions": actions[name]["editions"],
         })
     methods = [a["method"] for a in acts]
     for m in methods:
@@ -185,6 +335,7 @@ def load(path):
             task_progress.append(m["name"])
 
     return {"model": model, "actions": acts, "structs": reach,
+            "struct_editions": {n: objects[n]["editions"] for n in reach},
             "task_fields": task_fields, "task_progress": task_progress}
 
 
@@ -223,7 +374,25 @@ class Pool:
         return self.offsets[s]
 
 
-def gen_c(data, model_path):
+def editions_c(eds):
+    """An editions mask as vod_model.h's names."""
+    if eds == EDITION_NAMES:
+        return "VOD_ED_ALL"
+    return "|".join(e["c"] for e in EDITIONS if e["name"] in eds)
+
+
+def explorer_prefix(edition, model):
+    """The API Explorer's address of an action of the edition, up to its name."""
+    return "%s?Product=%s&Version=%s&Action=" % (edition["explorer"], model["service"],
+                                                 model["version"])
+
+
+def explorer_link(edition_name, action, model):
+    e = next(e for e in EDITIONS if e["name"] == edition_name)
+    return explorer_prefix(e, model) + action
+
+
+def gen_c(data, model_paths):
     acts, reach = data["actions"], data["structs"]
     # structures in strcmp order of their names; fields in strcmp order within each
     snames = sorted(reach, key=c_sort_key)
@@ -239,6 +408,10 @@ def gen_c(data, model_path):
     for n in snames:
         for f in sorted(reach[n], key=lambda f: c_sort_key(f.name)):
             pool.add(f.name)
+    for e in EDITIONS:
+        pool.add(e["name"])
+    for e in EDITIONS:
+        pool.add(explorer_prefix(e, data["model"]))
 
     field_rows, struct_rows = [], []
     for n in snames:
@@ -258,26 +431,29 @@ def gen_c(data, model_path):
             if f.list:
                 flags.append("VOD_MF_LIST")
             ref = sindex[f.ref] if f.ref else 0
-            field_rows.append("    { %5d, %-14s %-32s %3d, %2d }, /* %s */" % (
+            field_rows.append("    { %5d, %-14s %-32s %3d, %2d, %s }, /* %s */" % (
                 pool.offsets[f.name], MT[f.scalar] + ",", ("|".join(flags) or "0") + ",",
-                ref, f.order, f.name))
+                ref, f.order, editions_c(f.editions), f.name))
     if len(field_rows) > LIMIT_U16:
         raise ModelError("too many fields for uint16 indices")
 
     action_rows = []
     for a in acts:
-        action_rows.append("    { %5d, %5d, %3d, %s }, /* %s */" % (
+        action_rows.append("    { %5d, %5d, %3d, %-13s %s }, /* %s */" % (
             pool.offsets[a["name"]], pool.offsets[a["method"]], sindex[a["input"]],
-            KIND_C[a["kind"]], a["name"]))
+            KIND_C[a["kind"]] + ",", editions_c(a["editions"]), a["name"]))
     by_method = sorted(range(len(acts)), key=lambda i: c_sort_key(acts[i]["method"]))
 
     out = []
     w = out.append
-    w("/* Generated by tools/gen_model.py from %s: do not edit; regenerate with\n" % model_path)
-    w(" * `python3 tools/gen_model.py` (`--check` tells whether this file is current).\n")
-    w(" * %s %s (%s), request side: %d actions, %d structures, %d fields. */\n" % (
-        data["model"].get("service", "?"), data["model"].get("version", "?"),
-        "the official model", len(acts), len(snames), len(field_rows)))
+    w("/* Generated by tools/gen_model.py from %s: do not edit; regenerate with\n"
+      " * `python3 tools/gen_model.py` (`--check` tells whether this file is current).\n"
+      % " and\n * ".join(model_paths))
+    w(" * %s %s, request side: %d actions (%s: the union of the\n"
+      " * official models of its editions), %d structures, %d fields. */\n" % (
+          data["model"]["service"], data["model"]["version"], len(acts),
+          ", ".join("%s %d" % (e["name"], sum(1 for a in acts if e["name"] in a["editions"]))
+                    for e in EDITIONS), len(snames), len(field_rows)))
     w('#include "vod_model.h"\n\n')
     w("/* Every name, NUL-ended, each once; the tables hold offsets into it. */\n")
     w("const char vod_model_strings[%d] =\n" % pool.size)
@@ -296,13 +472,14 @@ def gen_c(data, model_path):
     w("\n".join(struct_rows) + "\n};\n")
     w("const size_t vod_model_nstructs = sizeof vod_model_structs / sizeof vod_model_structs[0];\n\n")
 
-    w("/* name, type, flags, ref (structure index), order (position in the model);\n"
-      " * each structure's run in strcmp order of name */\n")
+    w("/* name, type, flags, ref (structure index), order (position in the model),\n"
+      " * editions (those whose structure has the member); each structure's run in\n"
+      " * strcmp order of name */\n")
     w("const vod_mfield vod_model_fields[] = {\n")
     w("\n".join(field_rows) + "\n};\n")
     w("const size_t vod_model_nfields = sizeof vod_model_fields / sizeof vod_model_fields[0];\n\n")
 
-    w("/* name, method, input structure, kind; in strcmp order of name */\n")
+    w("/* name, method, input structure, kind, editions; in strcmp order of name */\n")
     w("const vod_maction vod_model_actions[] = {\n")
     w("\n".join(action_rows) + "\n};\n")
     w("const size_t vod_model_nactions = sizeof vod_model_actions / sizeof vod_model_actions[0];\n\n")
@@ -312,6 +489,13 @@ def gen_c(data, model_path):
     for i in range(0, len(by_method), 16):
         w("    " + ", ".join("%d" % x for x in by_method[i:i + 16]) + ",\n")
     w("};\n\n")
+
+    w("/* each edition's name (the `site` option's word) and the address of its console's\n"
+      " * API Explorer up to the action's name, by bit of VOD_ED_* */\n")
+    w("const uint32_t vod_model_edition_names[VOD_NEDITIONS] = { %s };\n" % ", ".join(
+        "%d" % pool.offsets[e["name"]] for e in EDITIONS))
+    w("const uint32_t vod_model_explorer[VOD_NEDITIONS] = { %s };\n\n" % ", ".join(
+        "%d" % pool.offsets[explorer_prefix(e, data["model"])] for e in EDITIONS))
 
     w("/* DescribeTaskDetailResponse's members that hold a task, in the model's order */\n")
     w("const char *const vod_model_task_fields[] = {\n")
@@ -360,17 +544,51 @@ def help_order(fields):
     return sorted(fields, key=lambda f: (not f.required, f.order))
 
 
-def field_table(fields, what):
+def edition_of(name):
+    return next(e for e in EDITIONS if e["name"] == name)
+
+
+def field_note(f, within):
+    """The note of a member whose editions are not all of `within` (the
+    action's, for a parameter; the structure's, for a member)."""
+    notes = []
+    if f.disabled:
+        notes.append("deprecated (still accepted)")
+    if f.editions != within:
+        notes.append("only in the %s edition" % " and ".join(
+            edition_of(e)["title"] for e in f.editions))
+    if f.required_in and not f.required:
+        notes.append("required in the %s edition" % " and ".join(
+            edition_of(e)["title"] for e in f.required_in))
+    return "; ".join(notes)
+
+
+def field_table(fields, what, within):
     rows = ["| %s | type | required | note |" % what, "| --- | --- | --- | --- |"]
     for f in help_order(fields):
         rows.append("| `%s` | %s | %s | %s |" % (
-            f.name, type_text(f, True), "yes" if f.required else "",
-            "deprecated (still accepted)" if f.disabled else ""))
+            f.name, type_text(f, True), "yes" if f.required else "", field_note(f, within)))
     return "\n".join(rows)
 
 
-def gen_md(data, model_path):
-    acts, reach = data["actions"], data["structs"]
+def editions_text(eds):
+    return ", ".join("`%s`" % e for e in eds)
+
+
+def links_text(a, model):
+    """The API Explorer of each edition that has the action, the default site's first."""
+    return ", ".join("[%s](%s)" % (edition_of(e)["title"], explorer_link(e, a["name"], model))
+                     for e in LINK_ORDER if e in a["editions"])
+
+
+def para(text):
+    """A paragraph of the reference, wrapped."""
+    return textwrap.fill(" ".join(text.split()), width=88, break_long_words=False,
+                         break_on_hyphens=False) + "\n\n"
+
+
+def gen_md(data, model_paths):
+    acts, reach, model = data["actions"], data["structs"], data["model"]
     counts = {k: sum(1 for a in acts if a["kind"] == k) for k in ("query", "create", "other")}
     inputs = {a["input"] for a in acts}
     nested = sorted((n for n in reach if n not in inputs), key=c_sort_key)
@@ -378,16 +596,22 @@ def gen_md(data, model_path):
     for a in acts:
         if a["method"] in anchors:
             raise ModelError("anchor of method %s collides with a structure's" % a["method"])
+    in_edition = {e["name"]: [a for a in acts if e["name"] in a["editions"]] for e in EDITIONS}
+    lacks = {e["name"]: [a for a in acts if e["name"] not in a["editions"]] for e in EDITIONS}
+    fields = [f for n in reach for f in reach[n]]
+    one_sided = sum(1 for n in reach for f in reach[n] if f.editions != data["struct_editions"][n])
+    loosened = sum(1 for f in fields if f.required_in and not f.required)
 
     out = []
     w = out.append
     w("# Method reference\n\n")
-    w("<!-- Generated by tools/gen_model.py from %s: do not edit. -->\n\n" % model_path)
-    w("This file is generated from the official model of VOD %s (`%s`) by\n"
-      "`tools/gen_model.py`; after changing either, regenerate it (and the C tables in\n"
-      "`%s`) with `python3 tools/gen_model.py`. The suite runs\n"
-      "`python3 tools/gen_model.py --check`, which fails when a committed output differs.\n\n"
-      % (data["model"].get("version", "?"), model_path, OUT_C))
+    w("<!-- Generated by tools/gen_model.py from %s: do not edit. -->\n\n" % " and ".join(model_paths))
+    w(para("This file is generated by `tools/gen_model.py` from the official models of VOD %s, "
+           "one for each edition of the API (%s); after changing either, regenerate it (and the "
+           "C tables in `%s`) with `python3 tools/gen_model.py`. The suite runs "
+           "`python3 tools/gen_model.py --check`, which fails when a committed output differs."
+           % (model["version"], ", ".join("`%s`, the %s site's" % (e["model"], e["title"])
+                                          for e in EDITIONS), OUT_C)))
     w("Every action of the API is a method of a client, named in snake_case\n"
       "(`CreateAigcVideoTask` -> `client:create_aigc_video_task{...}`). Parameters keep\n"
       "the API's names at every depth; lists are Lua arrays (`{ a, b }`), objects are\n"
@@ -401,24 +625,58 @@ def gen_md(data, model_path):
       "a `SessionId`, an idempotency key (the API refuses a repeat with the same one, so\n"
       "a retry cannot create twice); **other** (%d): the rest.\n\n"
       % (counts["query"], counts["create"], counts["other"]))
+
+    w("## Editions\n\n")
+    w(para("VOD %s has two editions, each with its own official model: %s. The library knows "
+           "their union, %d actions, each with its editions below (the words of the `site` "
+           "option; `vod.describe_action(name).editions` in Lua). A client calls any of them "
+           "whatever its site or endpoint: the server answers, and an action its edition lacks "
+           "is refused by the server, not by the library."
+           % (model["version"], "; ".join(
+               "the %s site's (`site = \"%s\"`, `%s`%s): %d actions" % (
+                   e["title"], e["name"], e["host"],
+                   ", the library's default" if e["name"] == LINK_ORDER[0] else "",
+                   len(in_edition[e["name"]])) for e in EDITIONS), len(acts))))
+    w(para("Where a request structure differs between the editions, it has the members of both, "
+           "so that a request valid in either edition passes the library's check: a member that "
+           "only one edition has is noted as such below (%d on the request side). A member "
+           "required in one edition but optional or absent in the other is optional here "
+           "(%s); one required in both is required. A member whose type differed between the "
+           "editions would stop the generator (none does)."
+           % (one_sided, "none is, in these models" if loosened == 0 else "%d, noted below" % loosened)))
+    w(para("Each action links to its page in the API Explorer of the console of each edition "
+           "that has it (the international console's first), where its parameters are described "
+           "and it can be tried."))
+    for e in EDITIONS:
+        missing = lacks[e["name"]]
+        w("### What the %s edition lacks\n\n" % e["title"])
+        w(para("%d action%s, which only the %s edition has: %s." % (
+            len(missing), "" if len(missing) == 1 else "s", " and ".join(edition_of(x)["title"] for x in EDITION_NAMES if x != e["name"]),
+            ", ".join("[`%s`](#%s)" % (a["name"], a["method"]) for a in missing) or "none")))
+
     w("## Methods\n\n")
-    w("| method | action | kind |\n| --- | --- | --- |\n")
+    w("| method | action | kind | editions |\n| --- | --- | --- | --- |\n")
     for a in acts:
-        w("| [`%s`](#%s) | `%s` | %s |\n" % (a["method"], a["method"], a["name"], a["kind"]))
+        w("| [`%s`](#%s) | `%s` | %s | %s |\n" % (a["method"], a["method"], a["name"], a["kind"],
+                                              editions_text(a["editions"])))
     w("\n")
     for a in acts:
-        fields = reach[a["input"]]
+        params = reach[a["input"]]
         w("### %s\n\n" % a["method"])
-        w("`client:%s{...}`: action `%s`, %s.\n\n" % (a["method"], a["name"], KIND_TEXT[a["kind"]]))
-        if fields:
-            w(field_table(fields, "parameter") + "\n\n")
+        w("`client:%s{...}`: action `%s`, %s.\n" % (a["method"], a["name"], KIND_TEXT[a["kind"]]))
+        w("Editions: %s. API Explorer: %s.\n\n" % (editions_text(a["editions"]), links_text(a, model)))
+        if params:
+            w(field_table(params, "parameter", a["editions"]) + "\n\n")
         else:
             w("No parameters.\n\n")
     w("## Structures\n\n")
     w("The request-side structures that the parameters above reach, by name.\n\n")
     for n in nested:
+        eds = data["struct_editions"][n]
         w("### %s\n\n" % n)
-        w(field_table(reach[n], "member") + "\n\n")
+        if eds != EDITION_NAMES:
+            w("Only in the %s edition.\n\n" % " and ".join(edition_of(e)["title"] for e in eds))
+        w(field_table(reach[n], "member", eds) + "\n\n")
     return "".join(out).rstrip("\n") + "\n"
 
 
@@ -426,26 +684,39 @@ def gen_md(data, model_path):
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", default=DEFAULT_MODEL, help="the model file (default: %(default)s)")
+    for e in EDITIONS:
+        ap.add_argument("--" + e["name"], default=e["model"], metavar="PATH",
+                        help="the %s edition's model (default: %%(default)s)" % e["title"])
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 when a committed output differs from what would be generated")
+    ap.add_argument("--differences", action="store_true",
+                    help="write nothing; list what differs between the two editions' models")
     ap.add_argument("--root", default=ROOT, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
-    model_path = args.model
-    shown = model_path if not os.path.isabs(model_path) else os.path.relpath(model_path, args.root)
-    shown = shown.replace(os.sep, "/")
+    shown, models = [], []
     try:
-        data = load(os.path.join(args.root, model_path))
-    except (ModelError, KeyError, ValueError) as e:
+        for e in EDITIONS:
+            path = getattr(args, e["name"])
+            rel = path if not os.path.isabs(path) else os.path.relpath(path, args.root)
+            shown.append(rel.replace(os.sep, "/"))
+            models.append((e["name"], read_model(os.path.join(args.root, path))))
+        if args.differences:
+            for line in differences(models):
+                print(line)
+            return 0
+        data = load(models)
+    except (ModelError, KeyError, ValueError, OSError) as e:
         print("gen_model.py: %s" % e, file=sys.stderr)
         return 2
 
     outputs = {OUT_C: gen_c(data, shown), OUT_MD: gen_md(data, shown)}
+    editions = ", ".join("%s %d" % (e["name"], sum(1 for a in data["actions"] if e["name"] in a["editions"]))
+                         for e in EDITIONS)
     counts = {k: sum(1 for a in data["actions"] if a["kind"] == k) for k in ("query", "create", "other")}
     fields = sum(len(v) for v in data["structs"].values())
-    summary = ("%d actions (query %d, create %d, other %d), %d request-side structures, %d fields"
-               % (len(data["actions"]), counts["query"], counts["create"], counts["other"],
+    summary = ("%d actions (%s; query %d, create %d, other %d), %d request-side structures, %d fields"
+               % (len(data["actions"]), editions, counts["query"], counts["create"], counts["other"],
                   len(data["structs"]), fields))
 
     if args.check:

@@ -1,6 +1,7 @@
 /* Unit tests of the generated model tables (src/model/vod_model_data.c) and
- * their lookups (src/model/vod_model.c). No Lua here. Prints one line per
- * failed check and "N passed, N failed". */
+ * their lookups (src/model/vod_model.c): the union of the API's two editions
+ * (the Chinese site's 231 actions, the international site's 223). No Lua
+ * here. Prints one line per failed check and "N passed, N failed". */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,9 +33,9 @@ static int in_list(const char *const *list, const char *name)
 
 static void test_sizes(void)
 {
-    CHECK(vod_model_nactions == 231, "231 actions");
-    CHECK(vod_model_nstructs == 515, "515 request-side structures");
-    CHECK(vod_model_nfields == 2391, "2391 fields");
+    CHECK(vod_model_nactions == 237, "237 actions (the union of 231 and 223)");
+    CHECK(vod_model_nstructs == 558, "558 request-side structures");
+    CHECK(vod_model_nfields == 2573, "2573 fields");
     CHECK(vod_model_strings_size > 0 && vod_model_strings[vod_model_strings_size - 1] == '\0',
           "the string pool ends with a NUL");
 }
@@ -82,7 +83,8 @@ static void test_sorted(void)
                 }
                 if (f->type < VOD_MT_INT || f->type > VOD_MT_OBJECT ||
                     (f->type == VOD_MT_OBJECT && f->ref >= vod_model_nstructs) ||
-                    (f->flags & ~(VOD_MF_REQUIRED | VOD_MF_DISABLED | VOD_MF_LIST)) != 0) {
+                    (f->flags & ~(VOD_MF_REQUIRED | VOD_MF_DISABLED | VOD_MF_LIST)) != 0 ||
+                    f->editions == 0 || (f->editions & ~VOD_ED_ALL) != 0) {
                     ok = 0;
                     printf("  structure %s: bad field %s\n", vod_mstruct_name(s), vod_mfield_name(f));
                 }
@@ -108,7 +110,7 @@ static void test_actions(void)
         const char *n = vod_maction_name(x), *m = vod_maction_method(x);
         char with_request[128];
         if (action(n) != x || method(m) != x || x->input >= vod_model_nstructs ||
-            x->kind > VOD_MA_CREATE) {
+            x->kind > VOD_MA_CREATE || x->editions == 0 || (x->editions & ~VOD_ED_ALL) != 0) {
             ok = 0;
             printf("  %s / %s does not round-trip\n", n, m);
         }
@@ -119,7 +121,7 @@ static void test_actions(void)
             printf("  %s takes %s\n", n, vod_mstruct_name(vod_maction_input(x)));
         }
     }
-    CHECK(ok, "all 231 actions round-trip by name and by method");
+    CHECK(ok, "all 237 actions round-trip by name and by method, each in an edition");
 
     a = action("CreateAigcVideoTask");
     CHECK(a && strcmp(vod_maction_method(a), "create_aigc_video_task") == 0,
@@ -181,8 +183,8 @@ static void test_kinds(void)
         ok &= has_session == (a->kind == VOD_MA_CREATE);
     }
     CHECK(ok, "CREATE exactly when the request has a SessionId");
-    CHECK(counts[VOD_MA_QUERY] == 66 && counts[VOD_MA_CREATE] == 30 && counts[VOD_MA_OTHER] == 135,
-          "66 queries, 30 creates, 135 others");
+    CHECK(counts[VOD_MA_QUERY] == 67 && counts[VOD_MA_CREATE] == 30 && counts[VOD_MA_OTHER] == 140,
+          "67 queries, 30 creates, 140 others");
 }
 
 static void test_fields(void)
@@ -258,8 +260,13 @@ static void test_fields(void)
             floats += vod_model_fields[i].type == VOD_MT_FLOAT;
             bools += vod_model_fields[i].type == VOD_MT_BOOL;
         }
-        /* the model's few booleans are all on the response side */
-        CHECK(floats == 77 && bools == 0, "77 floats, no booleans on the request side");
+        /* the models' few booleans are on the response side, but for one of the
+         * international edition's CDN structures */
+        CHECK(floats == 77 && bools == 1, "77 floats, one boolean on the request side");
+        f = vod_model_struct("RefererRule", 11) ? field(vod_model_struct("RefererRule", 11), "AllowEmpty")
+                                                 : NULL;
+        CHECK(f && f->type == VOD_MT_BOOL && f->flags == VOD_MF_REQUIRED && f->editions == VOD_ED_INTL,
+              "RefererRule.AllowEmpty: a required boolean, international only");
     }
     CHECK(vod_model_struct("DescribeTaskDetailResponse", 26) == NULL, "no response structures");
     CHECK(vod_model_struct("AigcVideoTask", 13) == NULL, "no response-only structures");
@@ -287,6 +294,68 @@ static void test_tasks(void)
     CHECK(ok, "progress fields are task fields");
 }
 
+static void test_editions(void)
+{
+    static const struct { const char *name; unsigned editions; } cases[] = {
+        { "CreateAigcSubject", VOD_ED_ALL },
+        { "DescribeTaskDetail", VOD_ED_ALL },
+        { "ProcessImage", VOD_ED_CHINA },
+        { "WeChatMiniProgramPublish", VOD_ED_CHINA },
+        { "CreateKnowledgeBase", VOD_ED_CHINA },
+        { "CreateCDNDomain", VOD_ED_INTL },
+        { "CloneCDNDomain", VOD_ED_INTL },
+        { "DescribeCDNDomains", VOD_ED_INTL },
+    };
+    size_t n[4] = { 0, 0, 0, 0 }, china_fields = 0, intl_fields = 0;
+    const vod_mstruct *s;
+    const vod_mfield *f;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const vod_maction *a = action(cases[i].name);
+        char what[96];
+        snprintf(what, sizeof what, "editions of %s", cases[i].name);
+        CHECK(a && a->editions == cases[i].editions, what);
+    }
+    for (size_t i = 0; i < vod_model_nactions; i++)
+        n[vod_model_actions[i].editions & 3]++;
+    CHECK(n[VOD_ED_ALL] == 217 && n[VOD_ED_CHINA] == 14 && n[VOD_ED_INTL] == 6,
+          "217 actions in both editions, 14 in the Chinese one only, 6 in the international one only");
+    CHECK(n[VOD_ED_ALL] + n[VOD_ED_CHINA] == 231 && n[VOD_ED_ALL] + n[VOD_ED_INTL] == 223,
+          "231 actions in the Chinese edition, 223 in the international one");
+
+    /* a member one edition lacks, in a structure both have: in the union, optional */
+    s = input_of("SearchMedia");
+    f = s ? field(s, "KnowledgeBases") : NULL;
+    CHECK(f && f->editions == VOD_ED_CHINA && f->flags == VOD_MF_LIST && f->type == VOD_MT_STRING,
+          "SearchMedia.KnowledgeBases: Chinese edition only, a list of string");
+    f = s ? field(s, "Text") : NULL;
+    CHECK(f && f->editions == VOD_ED_ALL, "SearchMedia.Text: both editions");
+    s = vod_model_struct("MPSRawSmartSubtitleParameter", 28);
+    f = s ? field(s, "SelectingSubtitleAreasConfig") : NULL;
+    CHECK(f && f->editions == VOD_ED_CHINA && f->type == VOD_MT_OBJECT,
+          "MPSRawSmartSubtitleParameter.SelectingSubtitleAreasConfig: Chinese edition only");
+    /* a structure only one edition has: its members are that edition's */
+    s = input_of("CreateCDNDomain");
+    f = s ? field(s, "Domain") : NULL;
+    CHECK(f && f->editions == VOD_ED_INTL && (f->flags & VOD_MF_REQUIRED), "CreateCDNDomain.Domain");
+    for (size_t i = 0; i < vod_model_nfields; i++) {
+        china_fields += vod_model_fields[i].editions == VOD_ED_CHINA;
+        intl_fields += vod_model_fields[i].editions == VOD_ED_INTL;
+    }
+    /* the Chinese edition's 14 actions and 23 members of shared structures; the
+     * international edition's 6 CDN actions */
+    CHECK(china_fields == 131 && intl_fields == 182,
+          "131 request-side members only the Chinese edition has, 182 only the international");
+
+    CHECK(strcmp(vod_model_edition_name(0), "china") == 0 && strcmp(vod_model_edition_name(1), "intl") == 0,
+          "editions by bit: china, intl");
+    CHECK(strcmp(vod_model_explorer_prefix(0),
+                 "https://console.cloud.tencent.com/api/explorer?Product=vod&Version=2018-07-17&Action=") == 0,
+          "the Chinese console's API Explorer");
+    CHECK(strcmp(vod_model_explorer_prefix(1),
+                 "https://console.tencentcloud.com/api/explorer?Product=vod&Version=2018-07-17&Action=") == 0,
+          "the international console's API Explorer");
+}
+
 int main(void)
 {
     test_sizes();
@@ -295,5 +364,6 @@ int main(void)
     test_kinds();
     test_fields();
     test_tasks();
+    test_editions();
     return check_report();
 }

@@ -12,11 +12,12 @@ the Host's bucket, the signature (cos_sign.py), the key time against the COS
 clock (start after now: RequestTimeTooSkewed; now after the end or after the
 credentials' ExpiredTime: AccessDenied "Request has expired"; an end after
 ExpiredTime: AccessDenied), a Date header more than 15 minutes away
-(RequestTimeTooSkewed), the key against the session's paths (AccessDenied),
-Content-MD5's form (InvalidDigest), then the operation. A check that fails
-before the body was read answers at once: with "Expect: 100-continue" the
-body is never asked for (and the connection closes), otherwise the body is
-read and dropped (up to 256 MiB; beyond, the connection closes).
+(RequestTimeTooSkewed), the key (List Multipart Uploads: its prefix) against
+the session's paths (AccessDenied), Content-MD5's form (InvalidDigest), then
+the operation. A check that fails before the body was read answers at
+once: with "Expect: 100-continue" the body is never asked for (and the
+connection closes), otherwise the body is read and dropped (up to 256 MiB;
+beyond, the connection closes).
 
 Bodies stream to disk in 1 MiB chunks with their MD5 and CRC-64 computed on
 the way; GET streams back with sendfile. See README.md for faults and the
@@ -46,6 +47,7 @@ MAX_COMPLETE_BODY = 4 << 20
 DRAIN_MAX = 256 << 20
 MAX_SKEW = 900                  # a Date header this far from the COS clock: refused
 MAX_LIST_PARTS = 1000
+MAX_LIST_UPLOADS = 1000
 _HOST_FORM = re.compile(r"([a-z0-9-]+)\.cos\.([a-z0-9-]+)\..+")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -53,7 +55,7 @@ BODY_OPS = {"PutObject", "UploadPart", "CompleteMultipartUpload"}
 CRC_OPS = {"PutObject", "UploadPart", "CompleteMultipartUpload", "GetObject", "HeadObject"}
 OPERATIONS = {"PutObject", "InitiateMultipartUpload", "UploadPart",
               "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
-              "GetObject", "HeadObject"}
+              "GetObject", "HeadObject", "ListMultipartUploads"}
 
 
 class ClientGone(Exception):
@@ -107,8 +109,11 @@ def parse_target(target):
 
 def operation_of(method, key, params):
     if not key:
+        if method == "GET" and "uploads" in params:
+            return "ListMultipartUploads"
         raise CosError(501, "NotImplemented",
-                       "bucket operations are not implemented by the fake")
+                       "bucket operations other than List Multipart Uploads are not "
+                       "implemented by the fake")
     if method == "PUT":
         if "partNumber" in params or "uploadId" in params:
             if "partNumber" not in params or "uploadId" not in params:
@@ -368,7 +373,15 @@ class CosHandler(BaseHTTPRequestHandler):
                                % (MAX_PART_NUMBER, pn[:20]))
             req.part_number = int(pn)
         session = self._authenticate(req, key, query)
-        if not key_allowed(session, key):
+        if op == "ListMultipartUploads":
+            # a session lists only under a key it may write (the SDKs list
+            # with prefix = the object's key before a multipart upload)
+            if not key_allowed(session, params.get("prefix", "")):
+                raise CosError(403, "AccessDenied",
+                               "Access Denied: the temporary credentials of this upload "
+                               "session do not cover the prefix `%s`"
+                               % params.get("prefix", ""))
+        elif not key_allowed(session, key):
             raise CosError(403, "AccessDenied",
                            "Access Denied: the temporary credentials of this upload "
                            "session do not cover the key `%s`" % key)
@@ -580,6 +593,51 @@ class CosHandler(BaseHTTPRequestHandler):
         self._delay(fault)
         self._respond(req, 200, [("Content-Type", "application/xml")],
                       XML_HEAD + _xml("ListPartsResult", items))
+
+    def _op_ListMultipartUploads(self, req, session, params, md5_header, fault):
+        """The uploads in progress under prefix, ordered by key then initiation
+        (COS's List Multipart Uploads: https://cloud.tencent.com/document/product/436/7736);
+        key-marker / upload-id-marker / max-uploads page; no delimiter."""
+        self._drain_small(req)
+        if "delimiter" in params:
+            raise CosError(501, "NotImplemented",
+                           "List Multipart Uploads with a delimiter is not implemented "
+                           "by the fake")
+        prefix = params.get("prefix", "")
+        max_uploads = min(_int_param(params, "max-uploads", MAX_LIST_UPLOADS, 1, 2 ** 31),
+                          MAX_LIST_UPLOADS)
+        key_marker = params.get("key-marker", "")
+        id_marker = params.get("upload-id-marker", "")
+        uploads = self.store.list_uploads(prefix)
+        start = 0
+        if key_marker:
+            ids = [i for i, u in enumerate(uploads)
+                   if u["key"] == key_marker and u["upload_id"] == id_marker]
+            start = (ids[0] + 1 if ids else
+                     len([u for u in uploads if u["key"] <= key_marker]))
+        page = uploads[start:start + max_uploads]
+        truncated = start + max_uploads < len(uploads)
+        url = params.get("encoding-type") == "url"
+
+        def k(text):
+            return quote(text, safe="/") if url else text
+        owner = [("ID", "qcs::cam::uin/100000000001:uin/100000000001"),
+                 ("DisplayName", "100000000001")]
+        items = [("Bucket", session["bucket"])]
+        if url:
+            items.append(("Encoding-Type", "url"))
+        items += [("KeyMarker", k(key_marker)), ("UploadIdMarker", id_marker),
+                  ("NextKeyMarker", k(page[-1]["key"]) if truncated else ""),
+                  ("NextUploadIdMarker", page[-1]["upload_id"] if truncated else ""),
+                  ("MaxUploads", max_uploads), ("IsTruncated", "true" if truncated else "false"),
+                  ("Prefix", k(prefix))]
+        items += [("Upload", [("Key", k(u["key"])), ("UploadId", u["upload_id"]),
+                              ("StorageClass", "STANDARD"), ("Initiator", owner),
+                              ("Owner", owner), ("Initiated", _iso(u["initiated"]))])
+                  for u in page]
+        self._delay(fault)
+        self._respond(req, 200, [("Content-Type", "application/xml")],
+                      XML_HEAD + _xml("ListMultipartUploadsResult", items))
 
     def _op_GetObject(self, req, session, params, md5_header, fault):
         self._drain_small(req)

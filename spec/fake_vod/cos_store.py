@@ -171,6 +171,14 @@ class CosStore:
             u = self._upload(upload_id, key)
             return [dict(p) for _, p in sorted(u["parts"].items())]
 
+    def list_uploads(self, prefix):
+        """Uploads in progress whose key starts with prefix, by key then initiation."""
+        with self._lock:
+            found = [{"key": u["key"], "upload_id": u["upload_id"],
+                      "initiated": u["initiated"]}
+                     for u in self.uploads.values() if u["key"].startswith(prefix)]
+        return sorted(found, key=lambda u: (u["key"], u["initiated"], u["upload_id"]))
+
     def abort(self, upload_id, key):
         with self._lock:
             u = self._upload(upload_id, key)

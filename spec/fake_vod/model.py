@@ -1,10 +1,22 @@
-"""Request validation against the official model of VOD 2018-07-17.
+"""Request validation against the official models of VOD 2018-07-17.
 
-The model (model/vod-2018-07-17.model.json in the project) lists every action
+The API has two editions, each with its official model: the Chinese site's
+(model/vod-2018-07-17.model.json in the project) and the international
+site's (model/vod-2018-07-17.intl.model.json). A model lists every action
 with its input and output structures (`outputs`: action -> output structure,
 used by shape.py), and every structure with its members: name, type
 (int, float, string, bool, list, object), member (list element type or
 structure name; int64/uint64 for an int), required, disabled.
+
+The fake validates with the union of the models it is given (by default
+both), so that a request valid in either edition is valid here:
+  * an action of any of the models; its input and output structures named
+    alike in each;
+  * a structure's members: those of every model that has the structure;
+  * a member is required only when every model that has its structure
+    requires it (required in one, optional or absent in another: optional);
+  * a member's type must be the same in every model that has it, else the
+    models cannot be loaded (the union would have to accept two types).
 
 Rules, at every depth (paths are 0-based: `SubjectInfos[0].Name`):
   * a member the structure does not have        -> UnknownParameter
@@ -23,20 +35,52 @@ import os
 
 from apierror import ApiError
 
-DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            "..", "..", "model", "vod-2018-07-17.model.json")
+MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model")
+DEFAULT_PATHS = [os.path.join(MODEL_DIR, "vod-2018-07-17.model.json"),
+                 os.path.join(MODEL_DIR, "vod-2018-07-17.intl.model.json")]
 INT_RANGES = {"int64": (-2 ** 63, 2 ** 63 - 1), "uint64": (0, 2 ** 64 - 1)}
 
 
+class ModelConflict(Exception):
+    """The models cannot be merged into one."""
+
+
 class Model:
-    def __init__(self, path=None):
-        with open(path or DEFAULT_PATH, encoding="utf-8") as f:
-            data = json.load(f)
-        self.actions = {name: a["input"] for name, a in data["actions"].items()}
-        self.outputs = {name: a["output"] for name, a in data["actions"].items()}
+    def __init__(self, paths=None):
+        models = []
+        for path in paths or DEFAULT_PATHS:
+            with open(path, encoding="utf-8") as f:
+                models.append((path, json.load(f)))
+        self.actions, self.outputs = {}, {}
+        for path, data in models:
+            for name, a in data["actions"].items():
+                for table, key in ((self.actions, "input"), (self.outputs, "output")):
+                    if table.setdefault(name, a[key]) != a[key]:
+                        raise ModelConflict("%s: %s's %s is %s, elsewhere %s"
+                                            % (path, name, key, a[key], table[name]))
         # structure -> {member name: member description}, in model order
-        self.structs = {name: {m["name"]: m for m in s["members"]}
-                        for name, s in data["objects"].items()}
+        # (the first model's, then the members only a later one has)
+        self.structs = {}
+        having = {}         # structure -> how many models have it
+        required = {}       # (structure, member) -> how many models require it
+        for path, data in models:
+            for name, s in data["objects"].items():
+                members = self.structs.setdefault(name, {})
+                having[name] = having.get(name, 0) + 1
+                for m in s["members"]:
+                    seen = members.get(m["name"])
+                    if seen is None:
+                        members[m["name"]] = dict(m)
+                    elif (seen["type"], seen.get("member")) != (m["type"], m.get("member")):
+                        raise ModelConflict("%s: %s.%s is %s of %s, elsewhere %s of %s" % (
+                            path, name, m["name"], m["type"], m.get("member"),
+                            seen["type"], seen.get("member")))
+                    if m.get("required"):
+                        key = (name, m["name"])
+                        required[key] = required.get(key, 0) + 1
+        for name, members in self.structs.items():
+            for mname, m in members.items():
+                m["required"] = required.get((name, mname), 0) == having[name]
 
     def has_action(self, action):
         return action in self.actions

@@ -361,6 +361,64 @@ def test_abort(c):
     R.eq("unknown UploadId", cos.list_parts("123abc").code(), "NoSuchUpload")
 
 
+def test_list_uploads(c):
+    """List Multipart Uploads (GET /?uploads): what the COS SDKs ask before a
+    multipart upload, to resume one in progress."""
+    c.reset(rate_limit=0)
+    cos = CosClient(c.srv, apply(c))
+    other = CosClient(c.srv, apply(c))
+
+    def listing(client=cos, prefix=None, **params):
+        query = [("uploads", None)]
+        if prefix is not False:
+            query.append(("prefix", client.key if prefix is None else prefix))
+        query += [(n.replace("_", "-"), str(v)) for n, v in params.items()]
+        return client.send("GET", key="", params=query)
+    r = listing()
+    R.eq("ListMultipartUploads, none", (r.status, tags(r.body, "Bucket"),
+                                        tags(r.body, "Prefix"), tags(r.body, "IsTruncated"),
+                                        tags(r.body, "Upload")),
+         (200, [cos.bucket], [cos.key], ["false"], []))
+    ids = [cos.initiate()[1] for _ in range(3)]
+    other_id = other.initiate()[1]
+    r = listing()
+    R.eq("ListMultipartUploads: the key's uploads, in the order initiated",
+         (tags(r.body, "UploadId"), tags(r.body, "Key"), tags(r.body, "MaxUploads")),
+         (ids, [cos.key] * 3, ["1000"]))
+    R.eq("ListMultipartUploads: the other session's", tags(listing(other).body, "UploadId"),
+         [other_id])
+    r = listing(max_uploads=2)
+    R.eq("ListMultipartUploads page 1", (tags(r.body, "UploadId"), tags(r.body, "IsTruncated"),
+                                         tags(r.body, "NextKeyMarker"),
+                                         tags(r.body, "NextUploadIdMarker")),
+         (ids[:2], ["true"], [cos.key], [ids[1]]))
+    r = listing(max_uploads=2, key_marker=cos.key, upload_id_marker=ids[1])
+    R.eq("ListMultipartUploads page 2", (tags(r.body, "UploadId"), tags(r.body, "IsTruncated")),
+         (ids[2:], ["false"]))
+    R.eq("ListMultipartUploads after the key", tags(listing(key_marker=cos.key).body,
+                                                    "UploadId"), [])
+    R.eq("ListMultipartUploads max-uploads 0", listing(max_uploads=0).code(),
+         "InvalidArgument")
+    cos.abort(ids[0])
+    R.eq("ListMultipartUploads after an Abort", tags(listing().body, "UploadId"), ids[1:])
+    _error_shape("ListMultipartUploads refused: another session's key",
+                 listing(prefix=other.key), 403, "AccessDenied")
+    _error_shape("ListMultipartUploads refused: no prefix", listing(prefix=False),
+                 403, "AccessDenied")
+    _error_shape("ListMultipartUploads refused: a shorter prefix",
+                 listing(prefix=cos.key[:5]), 403, "AccessDenied")
+    _error_shape("ListMultipartUploads: a delimiter", listing(delimiter="/"),
+                 501, "NotImplemented")
+    _error_shape("other bucket operations", cos.send("GET", key=""), 501, "NotImplemented")
+    spaced = CosClient(c.srv, apply(c, MediaStoragePath="/bench dir/a b.mp4"))
+    up = spaced.initiate()[1]
+    r = listing(spaced, encoding_type="url")
+    R.eq("ListMultipartUploads encoding-type=url",
+         (tags(r.body, "Encoding-Type"), tags(r.body, "Key"), tags(r.body, "Prefix"),
+          tags(r.body, "UploadId")),
+         (["url"], ["bench%20dir/a%20b.mp4"], ["bench%20dir/a%20b.mp4"], [up]))
+
+
 # ----------------------------------------------------------------- refusals --
 def _error_shape(name, ans, status, code_):
     R.eq(name, (ans.status, ans.code()), (status, code_))
@@ -750,5 +808,5 @@ def test_ports_and_reset(c):
 
 
 TESTS = [test_cos_vectors, test_apply_upload, test_put_commit_get, test_multipart,
-         test_abort, test_refusals, test_cos_faults, test_lost_answers, test_manifest,
+         test_abort, test_list_uploads, test_refusals, test_cos_faults, test_lost_answers, test_manifest,
          test_ports_and_reset]

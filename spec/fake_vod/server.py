@@ -2,7 +2,7 @@
 """Fake Tencent Cloud VOD API 3.0 endpoint for client tests (stdlib only).
 
 Usage: python3 server.py --dir DIR [--secret-id ID --secret-key KEY]
-                         [--token TOKEN] [--model PATH] [--verbose]
+                         [--token TOKEN] [--model PATH]... [--verbose]
                          [--exit-with-parent]
 
 Generates a test PKI into DIR, listens on four ephemeral 127.0.0.1 ports
@@ -353,9 +353,10 @@ def parse_args(argv):
     p.add_argument("--secret-key", default=DEFAULT_SECRET_KEY)
     p.add_argument("--token", default=DEFAULT_TOKEN,
                    help="X-TC-Token required with the temporary credential")
-    p.add_argument("--model", default=None,
-                   help="the API model (default: model/vod-2018-07-17.model.json "
-                        "of the project)")
+    p.add_argument("--model", action="append", default=None, metavar="PATH",
+                   help="an API model; repeat for several, validated as their union "
+                        "(default: the project's two editions, model/vod-2018-07-17.model.json "
+                        "and model/vod-2018-07-17.intl.model.json)")
     p.add_argument("--verbose", action="store_true", help="log to stderr")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="exit when the parent process goes away")

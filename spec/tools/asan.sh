@@ -41,9 +41,8 @@ build() {
   rm -rf "$TREE"
   mkdir -p "$TREE/lib/lua/5.4/tencentcloud" "$TREE/share/lua/5.4/tencentcloud/vod"
   cp "$B/tencentcloud/vod.so" "$TREE/lib/lua/5.4/tencentcloud/vod.so"
-  cp src/lua/ngx.lua src/lua/safe.lua src/lua/events.lua src/lua/cli.lua src/lua/cli_args.lua \
-    src/lua/cli_actions.lua \
-    "$TREE/share/lua/5.4/tencentcloud/vod/"
+  # the module's Lua parts, as CMakeLists.txt installs them
+  cp src/lua/*.lua "$TREE/share/lua/5.4/tencentcloud/vod/"
   # the command-line tool, run with the environment's LUA_PATH/LUA_CPATH (this tree)
   mkdir -p "$TREE/bin"
   printf '#!/bin/sh\nexec lua5.4 "%s/bin/tcvod" "$@"\n' "$ROOT" >"$TREE/bin/tcvod"

@@ -18,8 +18,8 @@ set -eu
 
 # building and installing the rock: a C compiler and the C library's headers,
 # make and cmake (the rockspec's build type), luarocks, the headers of libcurl
-# built with OpenSSL, OpenSSL's and mbedTLS's
-ROCK="gcc libc6-dev make cmake luarocks libcurl4-openssl-dev libssl-dev libmbedtls-dev"
+# built with OpenSSL, of OpenSSL, mbedTLS and libexpat
+ROCK="gcc libc6-dev make cmake luarocks libcurl4-openssl-dev libssl-dev libmbedtls-dev libexpat1-dev"
 # ... and one interpreter with its headers
 ROCK_54="lua5.4 liblua5.4-dev"
 ROCK_53="lua5.3 liblua5.3-dev"

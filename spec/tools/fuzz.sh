@@ -15,17 +15,17 @@ TIME=${1:-60}
 case $TIME in ''|*[!0-9]*) echo "usage: sh spec/tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 OUT=build/fuzz
 HARNESSES="fuzz_json_decode fuzz_utf8 fuzz_sign fuzz_check_params fuzz_check_model fuzz_proxy fuzz_profile
-  fuzz_h1_reader fuzz_event_sign"
+  fuzz_h1_reader fuzz_event_sign fuzz_cos_sign fuzz_cos_xml"
 CORE="core/util/buf core/util/utf8 core/util/suggest core/config/rules core/sign/tc3_sign
   binding/json/json_encode binding/json/json_decode binding/check/check binding/check/check_model
   model/vod_model model/vod_model_data core/config/proxy core/config/profile core/http/h1_reader
-  core/sign/event_sign"
+  core/sign/event_sign core/sign/cos_sign core/cos/cos_xml"
 # every folder of the core and the binding: headers are included by file name
 INCS=$(for d in src/core/*/ src/binding/*/ src/binding src/model; do printf -- '-I%s ' "${d%/}"; done)
 CC=${CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -Wall -Wextra $INCS -I/usr/include/lua5.4"
-LIBS="-lmbedcrypto -llua5.4 -lm"
+LIBS="-lmbedcrypto -lexpat -llua5.4 -lm"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -42,7 +42,8 @@ if [ ! -f "$("$CC" -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
   echo "installing libclang-rt-14-dev"
   apt_install libclang-rt-14-dev || { echo "cannot install libclang-rt-14-dev"; echo "0 passed, 1 failed"; exit 1; }
 fi
-if [ ! -f /usr/include/lua5.4/lua.h ] || [ ! -f /usr/include/mbedtls/md.h ]; then
+if [ ! -f /usr/include/lua5.4/lua.h ] || [ ! -f /usr/include/mbedtls/md.h ] ||
+   [ ! -f /usr/include/expat.h ]; then
   sh spec/tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
@@ -115,6 +116,72 @@ cat >"$OUT/h1_reader.dict" <<'EOF'
 "ffffffff"
 EOF
 
+cat >"$OUT/cos_sign.dict" <<'EOF'
+"\x00"
+"\x01"
+"\x03"
+"PUT"
+"host"
+"Host"
+"x-cos-security-token"
+"Content-MD5"
+"uploadId"
+"partNumber"
+"uploads"
+"/"
+"&"
+"%"
+" "
+"\x09"
+"\x0d\x0a"
+"\x7f"
+"\xe8\x85\xbe"
+EOF
+
+cat >"$OUT/cos_xml.dict" <<'EOF'
+"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+"<!DOCTYPE"
+"<!ENTITY"
+"<![CDATA["
+"]]>"
+"<!--"
+"-->"
+"&quot;"
+"&amp;"
+"&lt;"
+"&#x41;"
+"<InitiateMultipartUploadResult>"
+"<CompleteMultipartUploadResult>"
+"<ListPartsResult>"
+"</ListPartsResult>"
+"<Error>"
+"</Error>"
+"<Part>"
+"</Part>"
+"<PartNumber>"
+"</PartNumber>"
+"<ETag>"
+"</ETag>"
+"<Size>"
+"</Size>"
+"<LastModified>"
+"<IsTruncated>true</IsTruncated>"
+"<NextPartNumberMarker>"
+"<MaxParts>"
+"<UploadId>"
+"</UploadId>"
+"<Bucket>"
+"<Key>"
+"<Code>"
+"<Message>"
+"<RequestId>"
+"<TraceId>"
+"<Owner><ID>"
+"xmlns=\"http://www.qcloud.com/document/product/436/7751\""
+"18446744073709551615"
+"10000"
+EOF
+
 echo "== building the harnesses into $OUT"
 build_ok=1
 for f in $CORE; do
@@ -137,6 +204,8 @@ for name in $HARNESSES; do
     fuzz_profile)      opts="-max_len=2048" ;;
     fuzz_h1_reader)        opts="-max_len=2048 -dict=$OUT/h1_reader.dict" ;;
     fuzz_event_sign)   opts="-max_len=256" ;;
+    fuzz_cos_sign)     opts="-max_len=2048 -dict=$OUT/cos_sign.dict" ;;
+    fuzz_cos_xml)      opts="-max_len=4096 -dict=$OUT/cos_xml.dict" ;;
   esac
   log="$OUT/$name.log"
   art="$OUT/artifacts/$name"

@@ -61,6 +61,17 @@ static int new_error(lua_State *L)
     return 1;
 }
 
+/* vod.defaults() -> a new table: vod.new's option defaults, with wait_task
+ * and consume_events sub-tables of theirs */
+static int mod_defaults(lua_State *L)
+{
+    lua_settop(L, 0);
+    vod_options_push_defaults(L);
+    vod_events_push_defaults(L);
+    lua_setfield(L, -2, "consume_events");
+    return 1;
+}
+
 /* The private table the module gives its own Lua parts (private.h): never
  * a field of the module or of a client. */
 static void make_private(lua_State *L)
@@ -145,6 +156,7 @@ VOD_EXPORT int luaopen_tencentcloud_vod(lua_State *L)
         { "actions", vod_l_actions },
         { "describe_action", vod_l_describe_action },
         { "describe_struct", vod_l_describe_struct },
+        { "defaults", mod_defaults },
         { "parse_event", vod_l_parse_event },
         { "verify_event_sign", vod_l_verify_event_sign },
         { NULL, NULL },

@@ -141,18 +141,6 @@ end
 
 local COMMANDS = {}
 
-COMMANDS["create-aigc-subject"] = function(client, r)
-  local v = r.values
-  local res = client:create_aigc_subject(args.params(r.command, v))
-  if not v.wait then
-    return print_result(v, res, plain_line { { "TaskId", res.TaskId }, { "RequestId", res.RequestId } })
-  end
-  stderr:write(("task %s created (RequestId %s)\n"):format(res.TaskId, res.RequestId))
-  M.task_id = res.TaskId
-  local task = client:wait_task(res.TaskId, wait_opts(v, v["sub-app-id"], res.TaskId))
-  return print_result(v, task, plain_task(client, task, res.TaskId))
-end
-
 COMMANDS.task = function(client, r)
   local v, task_id = r.values, r.args[1]
   M.task_id = task_id
@@ -171,6 +159,10 @@ COMMANDS.events = function(client, r)
   local v = r.values
   local printed, max = 0, v.max
   if max ~= nil and max < 1 then args.usage(r.command, "--max must be 1 or more, got %d", max) end
+  local run_timeout = v["run-timeout"]
+  if run_timeout ~= nil and not (run_timeout > 0 and run_timeout < math.huge) then
+    args.usage(r.command, "--run-timeout must be a number of seconds, more than 0, got %s", tostring(run_timeout))
+  end
   local _, stats = client:consume_events(function(event)
     if v.plain then
       local task = event.AigcVideoCompleteEvent or event.AigcImageCompleteEvent or {}
@@ -215,7 +207,7 @@ end
 
 -- Any action of the model, through its typed method: the model checks every
 -- parameter at every depth before anything is sent. A create may --wait for
--- the task it started.
+-- the task it started. create-aigc-subject is CreateAigcSubject this way.
 local function run_action(client, r)
   local v, d = r.values, r.action
   local res = client[d.method](client, r.params)
@@ -271,7 +263,7 @@ local function report_error(r, err)
   end
   stderr:write("tcvod: ", line, "\n")
   if status == 2 then
-    local hint = args.flag_for(r.command, err.param)
+    local hint = args.flag_for(r, err.param)
     if hint then stderr:write(("(%s is given by %s)\n"):format(err.param, hint)) end
     stderr:write(("Try 'tcvod %s --help'.\n"):format(r.command))
   end
@@ -305,12 +297,9 @@ function M.main(argv)
     stdout:write(args.help(which))
     return 0
   end
-  local run = r.action and run_action or COMMANDS[r.command]
+  local run = COMMANDS[r.command] or run_action
   local done, err = pcall(function()
     -- what the command line alone can tell is checked before the client exists
-    if r.command == "create-aigc-subject" and r.values.name == nil then
-      args.usage(r.command, "--name is required")
-    end
     local params = r.command == "call" and call_params(r) or nil
     local client = vod.new(args.client_options(r.values))
     run(client, r, params)

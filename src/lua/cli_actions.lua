@@ -139,17 +139,18 @@ local function structure(usage, flag, text)
   return decode(usage, flag, text)
 end
 
--- The value of parameter p after one more `--Name text`; prev is what the
--- earlier occurrences gave (lists only: a scalar or structure given twice is
--- an error). usage(fmt, ...) raises a usage error.
+-- The value of parameter p after one more `--Name text` (flag: the flag as
+-- typed, for messages; default --Name); prev is what the earlier occurrences
+-- gave (lists only: a scalar or structure given twice is an error).
+-- usage(fmt, ...) raises a usage error.
 --   scalar:            by the model's type (int64/uint64: an exact integer;
 --                      float: a number; bool: true|false; string: as given)
 --   structure:         a JSON object
 --   list:              each occurrence adds items: a value that is a JSON
 --                      array adds its items; anything else adds one item (a
 --                      scalar by its type, a structure as a JSON object)
-function M.value(usage, p, text, prev)
-  local flag = "--" .. p.name
+function M.value(usage, p, text, prev, flag)
+  flag = flag or "--" .. p.name
   if prev ~= nil and not p.list then usage("%s is given twice", flag) end
   if not p.list then
     if not p.object then return scalar(usage, flag, p, text) end
@@ -184,12 +185,15 @@ function M.value(usage, p, text, prev)
   return list
 end
 
--- The flags of an action (beside its parameters and the global options).
+-- The flags of a create (beside its parameters and the global options); the
+-- defaults shown are the library's (vod.defaults().wait_task).
+local WAIT_DEFAULTS = vod.defaults().wait_task
 local WAIT = {
   { "wait", "flag", nil, "poll until the task ends, a progress line on stderr per poll" },
-  { "interval", "number", "SECONDS", "with --wait: time between polls (default 2)" },
-  { "wait-timeout", "number", "SECONDS", "with --wait: give up after (default 600)" },
+  { "interval", "number", "SECONDS", ("with --wait: time between polls (default %g)"):format(WAIT_DEFAULTS.interval) },
+  { "wait-timeout", "number", "SECONDS", ("with --wait: give up after (default %g)"):format(WAIT_DEFAULTS.timeout) },
 }
+M.WAIT = WAIT
 
 function M.flags(d)
   return d.kind == "create" and WAIT or {}
@@ -203,7 +207,13 @@ local function metavar(p)
 end
 M.metavar = metavar
 
-local function type_text(p)
+-- ", china only" for a member that not every edition of the action has.
+local function editions_note(m, d)
+  if #m.editions < #d.editions then return ", " .. table.concat(m.editions, " and ") .. " only" end
+  return ""
+end
+
+local function type_text(p, d)
   local t
   if p.object then
     t = p.list and ("list of %s (JSON array of objects)"):format(p.type)
@@ -213,15 +223,15 @@ local function type_text(p)
   end
   if p.required then t = t .. ", required" end
   if p.disabled then t = t .. ", deprecated" end
-  return t
+  return t .. editions_note(p, d)
 end
 
-local function member_type(m)
+local function member_type(m, d)
   local t = m.list and ("list of " .. m.type) or m.type
   if m.object then t = t .. (m.list and " (objects)" or " (object)") end
   if m.required then t = t .. ", required" end
   if m.disabled then t = t .. ", deprecated" end
-  return t
+  return t .. editions_note(m, d)
 end
 
 -- Required first, then the model's order (a stable split).
@@ -238,14 +248,21 @@ local function line(left, right, width)
   return left .. "  " .. right
 end
 
-function M.params_text(d)
-  local out = {}
+-- The parameters, required first, then the model's order; short (a list of
+-- { flag, param, metavar }) adds a command's short forms beside theirs.
+function M.params_text(d, short)
+  local out, alias = {}, {}
+  for _, a in ipairs(short or {}) do alias[a[2]] = a end
+  local width = short and 44 or 34
   for _, p in ipairs(ordered(d.params)) do
-    out[#out + 1] = line("  --" .. p.name .. " " .. metavar(p), type_text(p), 34)
+    local a = alias[p.name]
+    local left = a and ("  --%s %s, --%s %s"):format(p.name, a[3], a[1], a[3])
+      or ("  --%s %s"):format(p.name, metavar(p))
+    out[#out + 1] = line(left, type_text(p, d), width)
     if p.object then
       local s = vod.describe_struct(p.type)
       for _, m in ipairs(ordered(s and s.members or {})) do
-        out[#out + 1] = line("      " .. m.name, member_type(m), 34)
+        out[#out + 1] = line("      " .. m.name, member_type(m, d), width)
       end
     end
   end
@@ -265,23 +282,56 @@ level down; the library checks every parameter at every depth against the
 model before anything is sent.
 ]]
 
-function M.help(d, typed, flag_lines, global_text, exit_codes)
+-- The editions that have the action, and its page in each one's API Explorer
+-- (the library's default site first).
+function M.editions_text(d)
+  local out = {}
+  local default = vod.defaults().site
+  if #d.editions > 1 then
+    out[1] = ("Editions: %s (both sites have it)."):format(table.concat(d.editions, ", "))
+  else
+    out[1] = ("Editions: %s only (--site %s%s; the other edition lacks it)."):format(d.editions[1],
+      d.editions[1], d.editions[1] == default and ", the default" or "")
+  end
+  if d.links[default] then out[#out + 1] = ("API Explorer (%s): %s"):format(default, d.links[default]) end
+  for _, e in ipairs(d.editions) do
+    if e ~= default then out[#out + 1] = ("API Explorer (%s): %s"):format(e, d.links[e]) end
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+local WAIT_NOTE = "With --wait, the output is the finished task (DescribeTaskDetail); a create\n" ..
+  "whose Response has no TaskId is printed as it is, with a note on stderr.\n"
+
+-- `tcvod help ACTION` (typed: the name as typed), or with command (a
+-- command of cli_args.lua built on the action: its synopsis, summary,
+-- short forms and note) that command's help.
+function M.help(d, typed, flag_lines, global_text, exit_codes, command)
   local flags = M.flags(d)
   local options = #flags > 0 and ("\nOptions:\n" .. flag_lines(flags) .. "\n" ..
-    "With --wait, the output is the finished task (DescribeTaskDetail); a create\n" ..
-    "whose Response has no TaskId is printed as it is, with a note on stderr.\n") or ""
-  local also = ("   or: tcvod %s ...\n"):format(typed == d.action and M.kebab(d) or d.action)
-  local note = ""
-  if d.action == "CreateAigcSubject" then
-    also = ""       -- create-aigc-subject is the friendly command
-    note = "The command create-aigc-subject (--name, --image) is its friendly form.\n"
+    (command and command.wait_note or WAIT_NOTE)) or ""
+  local head, note
+  if command then
+    head = ("Usage: tcvod %s\n\n%s.\nThe VOD action %s (client:%s{...} in Lua);\n" ..
+      "tcvod %s takes the same flags, without the short forms.\n"):format(command.synopsis,
+      (command.summary:gsub("^%l", string.upper)), d.action, d.method, d.action)
+    note = command.note or ""
+  else
+    local also = ("   or: tcvod %s ...\n"):format(typed == d.action and M.kebab(d) or d.action)
+    note = ""
+    if d.action == "CreateAigcSubject" then
+      also = ""       -- create-aigc-subject is the friendly command
+      note = "The command create-aigc-subject takes the same flags, and short forms of\n" ..
+        "them (--name, --image, ...): tcvod help create-aigc-subject.\n"
+    end
+    head = ("Usage: tcvod %s [--Name VALUE]... [options]\n%s\nThe VOD action %s (client:%s{...} in Lua).\n")
+      :format(typed, also, d.action, d.method)
   end
-  return ("Usage: tcvod %s [--Name VALUE]... [options]\n%s\n" ..
-    "The VOD action %s (client:%s{...} in Lua).\n%s\n%s\n" ..
+  return ("%s%s\n%s\n%s" ..
     "Parameters (%s; required first, then the model's order):\n%s\n\n%s%s\n" ..
     "Global options:\n%s\n\n%s"):format(
-      typed, also, d.action, d.method, KIND_TEXT[d.kind] or d.kind, note, d.input,
-      M.params_text(d), VALUES, options, global_text, exit_codes)
+      head, KIND_TEXT[d.kind] or d.kind, M.editions_text(d), note ~= "" and (note .. "\n") or "", d.input,
+      M.params_text(d, command and command.short), VALUES, options, global_text, exit_codes)
 end
 
 -- The list of every action for `tcvod help`: one a line, API name and kebab-case.

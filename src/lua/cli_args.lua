@@ -3,24 +3,34 @@
 -- parse() returns a table or raises a usage error (a table with `usage`).
 -- Every action of the API is a command too: the model's side of that is in
 -- cli_actions.lua.
+local vod = require "tencentcloud.vod"
 local actions = require "tencentcloud.vod.cli_actions"
 
 local M = {}
 
+-- The defaults the help shows are the library's own (vod.defaults()).
+local D = vod.defaults()
+
 -- kind: "string", "int" (decimal digits, exact), "number", "flag" (no value),
 -- "list" (a string, repeatable). opt: the vod.new option it feeds.
+-- No command flag has the name of a global one: a flag means one thing,
+-- before or after the command.
 M.GLOBAL = {
   { "region", "string", "REGION", "region sent as X-TC-Region (default: TENCENTCLOUD_REGION)", opt = "region" },
-  { "site", "string", "intl|china", "vod.intl.tencentcloudapi.com (default) or vod.tencentcloudapi.com", opt = "site" },
+  { "site", "string", "intl|china", ("the API's site: intl (vod.intl.tencentcloudapi.com) or china "
+    .. "(vod.tencentcloudapi.com); default %s"):format(D.site), opt = "site" },
   { "endpoint", "string", "HOST[:PORT]", "another endpoint (overrides --site)", opt = "endpoint" },
-  { "scheme", "string", "https|http", "http only for a local endpoint (default https)", opt = "scheme" },
+  { "scheme", "string", "https|http", ("http only for a local endpoint (default %s)"):format(D.scheme), opt = "scheme" },
   { "ca-file", "string", "FILE", "PEM trust anchors (default: the system store)", opt = "ca_file" },
-  { "timeout", "number", "SECONDS", "per request (default 30)", opt = "timeout" },
-  { "connect-timeout", "number", "SECONDS", "to connect (default 5)", opt = "connect_timeout" },
+  { "timeout", "number", "SECONDS", ("per request (default %g)"):format(D.timeout), opt = "timeout" },
+  { "connect-timeout", "number", "SECONDS", ("to connect (default %g)"):format(D.connect_timeout),
+    opt = "connect_timeout" },
   { "language", "string", "zh-CN|en-US", "language of the API's error messages", opt = "language" },
-  { "profile", "string", "NAME", "section of the credentials file (default: TENCENTCLOUD_PROFILE, else default)", opt = "profile" },
+  { "profile", "string", "NAME", ("section of the credentials file (default: TENCENTCLOUD_PROFILE, else %s)")
+    :format(D.profile), opt = "profile" },
   { "credentials-file", "string", "FILE", "the credentials file (default: TENCENTCLOUD_CREDENTIALS_FILE, ~/.tencentcloud/credentials, /etc/tencentcloud/credentials)", opt = "credentials_file" },
-  { "metadata-url", "string", "URL", "the CVM metadata service for the instance role's credentials", opt = "metadata_url" },
+  { "metadata-url", "string", "URL", ("the CVM metadata service for the instance role's credentials "
+    .. "(default %s)"):format(D.metadata_url), opt = "metadata_url" },
   { "no-cvm-role", "flag", nil, "do not ask the CVM metadata service for credentials", opt = "cvm_role", value = false },
   { "proxy", "string", "URL", "proxy for the API: http://, https://, socks5://, socks5h:// (default: the environment)", opt = "proxy" },
   { "plain", "flag", nil, "one readable line (Key=Value ...) instead of JSON" },
@@ -30,11 +40,7 @@ M.GLOBAL = {
   { "version", "flag", nil, "print the version" },
 }
 
-local WAIT = {
-  { "wait", "flag", nil, "poll until the task ends, a progress line on stderr per poll" },
-  { "interval", "number", "SECONDS", "with --wait: time between polls (default 2)" },
-  { "wait-timeout", "number", "SECONDS", "with --wait: give up after (default 600)" },
-}
+local WAIT = actions.WAIT
 
 local function with(t, extra)
   local r = {}
@@ -44,21 +50,30 @@ local function with(t, extra)
 end
 
 M.COMMANDS = {
+  -- the action CreateAigcSubject, its parameters as flags (tcvod
+  -- CreateAigcSubject ...), with short forms of its own: { flag, parameter, metavar }
   ["create-aigc-subject"] = {
     order = 1,
-    synopsis = "create-aigc-subject --name NAME --image URL [--image URL]... [--video URL] [options]",
+    action = "CreateAigcSubject",
+    synopsis = "create-aigc-subject (--SubjectImages URL... | --SubjectVideos URL) [--SubjectName NAME]\n" ..
+      "                           [--Name VALUE]... [--wait] [options]",
     summary = "create an AIGC subject (CreateAigcSubject); prints its TaskId",
     args = {},
-    flags = with({
-      { "name", "string", "NAME", "SubjectName (required)", param = "SubjectName" },
-      { "image", "list", "URL", "SubjectImages: 1 to 3, repeat the flag", param = "SubjectImages" },
-      { "video", "list", "URL", "SubjectVideos: at most 1", param = "SubjectVideos" },
-      { "sub-app-id", "int", "N", "SubAppId: the VOD application", param = "SubAppId" },
-      { "session-id", "string", "ID", "SessionId: a repeat within 3 days is refused", param = "SessionId" },
-      { "session-context", "string", "TEXT", "SessionContext, passed to the task result", param = "SessionContext" },
-      { "voice-id", "string", "ID", "VoiceId", param = "VoiceId" },
-      { "priority", "int", "N", "TasksPriority, -10 to 10", param = "TasksPriority" },
-    }, WAIT),
+    short = {
+      { "sub-app-id", "SubAppId", "N" },
+      { "name", "SubjectName", "NAME" },
+      { "image", "SubjectImages", "URL" },
+      { "video", "SubjectVideos", "URL" },
+      { "voice-id", "VoiceId", "ID" },
+      { "session-id", "SessionId", "ID" },
+      { "session-context", "SessionContext", "TEXT" },
+      { "priority", "TasksPriority", "N" },
+    },
+    note = "The API wants at least one image or video (SubjectImages: 1 to 3 URLs; SubjectVideos:\n" ..
+      "at most 1); nothing else is required. A SessionId repeated within 3 days is refused.\n",
+    wait_note = "With --wait, the output is the finished task (--plain: TaskId=... Status=FINISH\n" ..
+      "SubjectId=... RequestId=...).\n",
+    flags = WAIT,
   },
   task = {
     order = 2,
@@ -78,16 +93,15 @@ M.COMMANDS = {
   },
   events = {
     order = 4,
-    synopsis = "events [--sub-app-id N] [--confirm] [--max N] [--timeout SECONDS] [--type EVENTTYPE]... [options]",
+    synopsis = "events [--sub-app-id N] [--confirm] [--max N] [--run-timeout SECONDS] [--type EVENTTYPE]... [options]",
     summary = "task events (PullEvents), one JSON line each; --confirm confirms them",
     args = {},
     flags = {
       { "sub-app-id", "int", "N", "SubAppId whose events to pull" },
       { "confirm", "flag", nil, "confirm each event once printed (without it the API delivers it again after 30 s)" },
       { "max", "int", "N", "stop after N events" },
-      -- after the command, --timeout is how long to run: the events' own
-      -- option, stored apart from the global request timeout (before the command)
-      { "timeout", "number", "SECONDS", "stop after this long (default: until interrupted)", as = "run-timeout" },
+      -- how long to run (consume_events' timeout); --timeout is the request's
+      { "run-timeout", "number", "SECONDS", "stop after this long (default: until interrupted)" },
       { "type", "list", "EVENTTYPE", "only events of this type (repeat the flag); others are left unconfirmed" },
     },
   },
@@ -175,11 +189,26 @@ end
 
 -- The flags a command or an action takes besides the global ones.
 local function command_flags(r)
+  local c = r.command and M.COMMANDS[r.command]
+  if c then return c.flags end
   if r.action then return actions.flags(r.action) end
-  return r.command and M.COMMANDS[r.command].flags or {}
+  return {}
 end
 
 local WAIT_FLAGS = { wait = true, interval = true, ["wait-timeout"] = true }
+
+-- The parameter a flag names for the action of r (--SubjectName, or a
+-- command's short form --name), and the metavar of a short form.
+local function param_of(r, name)
+  if not r.action then return nil end
+  local c = M.COMMANDS[r.command]
+  local p = actions.param(r.action, name)
+  for _, a in ipairs(c and c.short or {}) do
+    if a[1] == name then return actions.param(r.action, a[2]), a[3] end
+    if p and a[2] == name then return p, a[3] end
+  end
+  return p
+end
 
 local function convert(command, spec, text)
   local name, kind = spec[1], spec[2]
@@ -205,8 +234,9 @@ local function convert(command, spec, text)
 end
 
 -- parse(argv) -> { command = name, args = {...}, values = { flag = value } },
--- and for an action also action = vod.describe_action's table and
--- params = { Name = value } (the API parameters its flags give).
+-- and for an action (or a command built on one, create-aigc-subject) also
+-- action = vod.describe_action's table, params = { Name = value } (the API
+-- parameters its flags give) and flag_of = { Name = the flag that gave it }.
 -- Global flags go before or after the command; a command's flags after it.
 function M.parse(argv)
   local r = { args = {}, values = {} }
@@ -215,6 +245,8 @@ function M.parse(argv)
     local names = {}
     for _, f in ipairs(M.GLOBAL) do names[#names + 1] = f[1] end
     for _, f in ipairs(command_flags(r)) do names[#names + 1] = f[1] end
+    local c = r.command and M.COMMANDS[r.command]
+    for _, a in ipairs(c and c.short or {}) do names[#names + 1] = a[1] end
     return names
   end
   local function action_usage(fmt, ...) usage(r.command, fmt, ...) end
@@ -222,13 +254,16 @@ function M.parse(argv)
     local a = argv[i]
     if rest or a == "-" or a:sub(1, 1) ~= "-" then
       if not r.command then
-        if not M.COMMANDS[a] then
+        local c = M.COMMANDS[a]
+        if not c then
           r.action = M.action_of(a)
           if not r.action then
             usage(nil, "unknown command '%s'%s", a, M.suggest_command(a))
           end
-          r.params = {}
+        elseif c.action then
+          r.action = actions.resolve(c.action)
         end
+        if r.action then r.params, r.flag_of = {}, {} end
         r.command = a
       else
         r.args[#r.args + 1] = a
@@ -241,13 +276,13 @@ function M.parse(argv)
       local name, value = a:match("^%-%-([^=]+)=(.*)$")
       name = name or a:match("^%-%-(.+)$")
       if not name then usage(r.command, "unknown option '%s'", a) end
-      -- a command's own flag comes first (events' --timeout is the run's)
       spec_of = find(command_flags(r), name) or find(M.GLOBAL, name)
-      local param = not spec_of and r.action and actions.param(r.action, name)
+      local param, param_metavar
+      if not spec_of then param, param_metavar = param_of(r, name) end
       if not spec_of and not param then
         if not r.command then
           for _, c in ipairs(command_names()) do
-            if find(M.COMMANDS[c].flags, name) then
+            if find(M.COMMANDS[c].flags, name) or find(M.COMMANDS[c].short or {}, name) then
               usage(nil, "--%s is an option of %s: put it after the command", name, c)
             end
           end
@@ -269,15 +304,21 @@ function M.parse(argv)
       end
       local kind = param and "param" or spec_of[2]
       if kind == "param" then
+        local flag = "--" .. name
         if not value then
           i = i + 1
           value = argv[i]
           if value == nil or value:sub(1, 2) == "--" then
             usage(r.command, "--%s needs a value (%s; --%s=VALUE for one that starts with --)",
-              name, actions.metavar(param), name)
+              name, param_metavar or actions.metavar(param), name)
           end
         end
-        r.params[name] = actions.value(action_usage, param, value, r.params[name])
+        local first = r.flag_of[param.name]
+        if first and not param.list and first ~= flag then
+          usage(r.command, "%s is given twice (also as %s)", flag, first)
+        end
+        r.params[param.name] = actions.value(action_usage, param, value, r.params[param.name], flag)
+        r.flag_of[param.name] = first or flag
       elseif kind == "flag" then
         if value then usage(r.command, "--%s takes no value", name) end
         r.values[name] = true
@@ -289,14 +330,13 @@ function M.parse(argv)
             usage(r.command, "--%s needs a value (%s)", name, spec_of[3])
           end
         end
-        local key = spec_of.as or name
         if kind == "list" then
-          local l = r.values[key] or {}
+          local l = r.values[name] or {}
           l[#l + 1] = value
-          r.values[key] = l
+          r.values[name] = l
         else
-          if r.values[key] ~= nil then usage(r.command, "--%s is given twice", name) end
-          r.values[key] = convert(r.command, spec_of, value)
+          if r.values[name] ~= nil then usage(r.command, "--%s is given twice", name) end
+          r.values[name] = convert(r.command, spec_of, value)
         end
       end
     end
@@ -304,7 +344,7 @@ function M.parse(argv)
   end
   if r.values.help or r.values.version then return r end
   if not r.command then usage(nil, "no command given") end
-  local want = r.action and {} or M.COMMANDS[r.command].args
+  local want = M.COMMANDS[r.command] and M.COMMANDS[r.command].args or {}
   local required = 0
   for _, a in ipairs(want) do
     if a:sub(1, 1) ~= "[" then required = required + 1 end
@@ -346,25 +386,14 @@ function M.client_options(values)
   return o
 end
 
--- The API parameters a command's flags give.
-function M.params(command, values)
-  local p = {}
-  for _, f in ipairs(M.COMMANDS[command].flags) do
-    if f.param and values[f[1]] ~= nil then p[f.param] = values[f[1]] end
-  end
-  return p
-end
-
--- The flag that feeds an API parameter, for error hints.
-function M.flag_for(command, param)
-  if not command or not param then return nil end
+-- The flag that gave an API parameter (the top of err.param's path), for
+-- error hints: as typed on the command line.
+function M.flag_for(r, param)
+  if not r or not param then return nil end
   local top = param:match("^[%w]+")
-  local d = M.action_of(command)
-  if d then
-    return top and actions.param(d, top) and "--" .. top or nil
-  end
-  if not M.COMMANDS[command] then return nil end
-  for _, f in ipairs(M.COMMANDS[command].flags) do
+  if not top then return nil end
+  if r.flag_of and r.flag_of[top] then return r.flag_of[top] end
+  for _, f in ipairs(r.command and M.COMMANDS[r.command] and M.COMMANDS[r.command].flags or {}) do
     if f.param == top then return "--" .. f[1] end
   end
 end
@@ -384,24 +413,24 @@ function M.help(command)
   if d then
     return actions.help(d, command, flag_lines, flag_lines(M.GLOBAL), M.EXIT_CODES)
   end
+  if c and c.action then
+    return actions.help(actions.resolve(c.action), command, flag_lines, flag_lines(M.GLOBAL),
+      M.EXIT_CODES, c)
+  end
   if c then
     local flags = #c.flags > 0 and ("\nOptions:\n" .. flag_lines(c.flags) .. "\n") or ""
     local extra = ""
-    if command == "create-aigc-subject" then
-      extra = "\nAt least one --image or --video. With --wait, the output is the finished task\n" ..
-        "(--plain: TaskId=... Status=FINISH SubjectId=... RequestId=...).\n" ..
-        "The same action with the API's names: tcvod CreateAigcSubject --SubjectName NAME\n" ..
-        "--SubjectImages URL [--SubjectImages URL]... (tcvod help CreateAigcSubject).\n"
-    elseif command == "task" then
+    if command == "task" then
       extra = "\nWithout --wait the exit status is 0 whatever the task's state (it is in the\n" ..
         "output); with --wait, a failed or aborted task exits 1.\n"
     elseif command == "events" then
       extra = "\nEach event pulled (PullEvents) is printed on stdout as one line of JSON (--plain:\n" ..
         "EventType=... EventHandle=... TaskId=... FileUrl=...), as client:consume_events\n" ..
         "gives it. Delivery is at least once: an event left unconfirmed, or whose\n" ..
-        "confirmation was lost, comes back. A summary goes to stderr at the end. The\n" ..
-        "request timeout (the global --timeout) goes before the command, and must be\n" ..
-        "10 s or more: the API holds a pull up to 5 s.\n"
+        "confirmation was lost, comes back. A summary goes to stderr at the end.\n" ..
+        ("--run-timeout is how long to run; the request timeout (--timeout, before or\n" ..
+        "after the command) must be %g s or more: the API holds a pull up to 5 s.\n")
+          :format(D.consume_events.min_client_timeout)
     elseif command == "call" then
       extra = "\nThe parameters are sent as given, unchecked. Example:\n" ..
         "  tcvod call DescribeTaskDetail '{\"TaskId\": \"221073-CreateAigcSubject-...\", \"SubAppId\": 221073}'\n" ..

@@ -30,6 +30,17 @@ M.MIN_TIMEOUT = 10      -- s: the client's timeout must outlast the API's hold o
 M.IDLE_INTERVAL = 1     -- s: pulls that bring nothing start at most this often
 M.MAX_BACKOFF = 30      -- s: the longest pause after a pull that failed
 M.CONFIRM_WITHIN = 20   -- s: default confirm_within (the API's confirm window is 30 s)
+M.OTHERS = "confirm"    -- default others: events the types option leaves out are confirmed
+
+-- vod.defaults().consume_events: the options' defaults (others,
+-- confirm_within; without timeout, max_events or types the loop runs until
+-- stopped, for every type) and the loop's fixed values.
+function M.defaults()
+  return {
+    others = M.OTHERS, confirm_within = M.CONFIRM_WITHIN,
+    min_client_timeout = M.MIN_TIMEOUT, idle_interval = M.IDLE_INTERVAL, max_backoff = M.MAX_BACKOFF,
+  }
+end
 
 local KNOWN = {
   SubAppId = true, max_events = true, timeout = true, types = true, others = true,
@@ -54,7 +65,7 @@ local function seconds(v)
 end
 
 local function read_opts(opts)
-  local o = { others = "confirm", confirm_within = M.CONFIRM_WITHIN }
+  local o = { others = M.OTHERS, confirm_within = M.CONFIRM_WITHIN }
   if opts == nil then return o end
   if type(opts) ~= "table" then arg_error(2, "table", opts) end
   for k in pairs(opts) do

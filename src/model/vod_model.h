@@ -1,9 +1,14 @@
 /* The API model's request side as plain C tables: every action, the request
  * structure it takes, and every structure reachable from those, with each
- * member's name, JSON type, list-ness and required / deprecated flags.
+ * member's name, JSON type, list-ness and required / deprecated flags, and
+ * the editions of the API (the Chinese site's, the international site's)
+ * that have each action and each member.
  *
- * The tables are generated (vod_model_data.c, by tools/gen_model.py from
- * model/vod-2018-07-17.model.json); the lookups are in vod_model.c. No Lua,
+ * The tables are generated (vod_model_data.c, by tools/gen_model.py from the
+ * union of model/vod-2018-07-17.model.json, the Chinese edition's model, and
+ * model/vod-2018-07-17.intl.model.json, the international edition's: a member
+ * is required only when every edition that has its structure requires it);
+ * the lookups are in vod_model.c. No Lua,
  * no I/O, no allocation. The tables hold no pointers but offsets into one
  * string pool, so they are read-only data that needs no relocation when the
  * module is loaded; read names through the accessors below. */
@@ -27,12 +32,20 @@ typedef enum vod_mtype {
 #define VOD_MF_DISABLED 2u  /* deprecated by the API, still accepted */
 #define VOD_MF_LIST     4u  /* a list whose items are `type` */
 
+/* The editions of the API, as bits of an editions mask; bit i is edition i
+ * of vod_model_edition_names (the words of vod.new's `site` option). */
+#define VOD_ED_CHINA    1u  /* "china": the Chinese site, vod.tencentcloudapi.com */
+#define VOD_ED_INTL     2u  /* "intl": the international site, vod.intl.tencentcloudapi.com */
+#define VOD_ED_ALL      3u
+#define VOD_NEDITIONS   2
+
 typedef struct vod_mfield {
     uint32_t name;      /* offset in vod_model_strings */
     uint8_t type;       /* vod_mtype */
     uint8_t flags;      /* VOD_MF_* */
     uint16_t ref;       /* VOD_MT_OBJECT: index in vod_model_structs */
     uint16_t order;     /* position among its structure's members in the model */
+    uint8_t editions;   /* VOD_ED_*: the editions whose structure has this member */
 } vod_mfield;
 
 typedef struct vod_mstruct {
@@ -53,6 +66,7 @@ typedef struct vod_maction {
     uint32_t method;    /* offset in vod_model_strings: "create_aigc_video_task" */
     uint16_t input;     /* index in vod_model_structs of its request structure */
     uint8_t kind;       /* vod_makind */
+    uint8_t editions;   /* VOD_ED_*: the editions that have the action */
 } vod_maction;
 
 /* The generated tables (vod_model_data.c). */
@@ -68,6 +82,12 @@ extern const size_t vod_model_nactions, vod_model_nstructs, vod_model_nfields;
 extern const char *const vod_model_task_fields[];
 /* The subset of those whose task structure has an integer Progress, NULL-ended. */
 extern const char *const vod_model_task_progress[];
+/* By edition (bit i of VOD_ED_*): offsets in vod_model_strings of its name
+ * ("china", "intl") and of the address of its console's API Explorer up to
+ * the action's name ("https://console.tencentcloud.com/api/explorer?Product=
+ * vod&Version=2018-07-17&Action="), to which the action's name is appended. */
+extern const uint32_t vod_model_edition_names[VOD_NEDITIONS];
+extern const uint32_t vod_model_explorer[VOD_NEDITIONS];
 
 static inline const char *vod_mfield_name(const vod_mfield *f)
 {
@@ -87,6 +107,16 @@ static inline const char *vod_maction_name(const vod_maction *a)
 static inline const char *vod_maction_method(const vod_maction *a)
 {
     return vod_model_strings + a->method;
+}
+
+static inline const char *vod_model_edition_name(int i)     /* 0 <= i < VOD_NEDITIONS */
+{
+    return vod_model_strings + vod_model_edition_names[i];
+}
+
+static inline const char *vod_model_explorer_prefix(int i)  /* 0 <= i < VOD_NEDITIONS */
+{
+    return vod_model_strings + vod_model_explorer[i];
 }
 
 /* The structure of an object-typed field (VOD_MT_OBJECT), or of an action's request. */

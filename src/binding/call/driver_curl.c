@@ -35,9 +35,9 @@ static vod_conn *api_conn(lua_State *L, vod_client *c)
     vod_conn_config cfg;
     if (c->conn_ready)
         return &c->conn;
-    cfg.url = c->conn_url;
+    cfg.url = c->route.conn_url;
     cfg.ca_file = c->ca_file.len ? vod_buf_cstr(&c->ca_file) : NULL;
-    cfg.proxy = c->absolute_form ? NULL : &c->proxy;
+    cfg.proxy = c->route.absolute_form ? NULL : &c->proxy;
     if (vod_conn_global_init() != 0 || vod_conn_init(&c->conn, &cfg) != 0)
         conn_setup_failed(L, &c->conn);
     c->conn_ready = 1;

@@ -341,7 +341,7 @@ static void rate_feedback(vod_call *k, const char *code)
 static int sign_and_send(lua_State *L, vod_call *k)
 {
     vod_client *c = k->c;
-    const vod_xroute *route = k->driver == VOD_DRIVER_CURL ? &c->route_curl : &c->route_sock;
+    const vod_xroute *route = k->driver == VOD_DRIVER_CURL ? &c->route.curl : &c->route.sock;
     vod_request_sign(L, c, &k->rq, k->action, vod_client_now(c));
     if (vod_request_write(c, &k->rq) != 0)
         vod_error_raise(L, VOD_E_OUT_OF_MEMORY, k->action, "out of memory writing the request");
@@ -482,7 +482,7 @@ static int answered(lua_State *L, vod_call *k)
 {
     vod_client *c = k->c;
     vod_exchange *x = &k->x;
-    if (c->absolute_form && x->h1.status == 407) {
+    if (c->route.absolute_form && x->h1.status == 407) {
         /* the proxy's own answer to a request sent to it: nothing went further */
         push_failure(L, k, VOD_FAIL_PROXY_AUTH, "the proxy refused the credentials (407 Proxy "
                      "Authentication Required)", 407, 0);

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "client_type.h"
 #include "compat.h"
+#include "defaults.h"
 #include "errors.h"
 #include "options.h"
 #include "private.h"
@@ -47,8 +48,8 @@ static int read_opts(lua_State *L, wait_opts *w)
     static const char *const known[] = { "interval", "timeout", "SubAppId", "progress" };
     size_t klen;
     int params;
-    w->interval = 2;
-    w->timeout = 600;
+    w->interval = VOD_DEFAULT_WAIT_INTERVAL;
+    w->timeout = VOD_DEFAULT_WAIT_TIMEOUT;
     w->progress = 0;
     lua_createtable(L, 0, 2);
     params = lua_gettop(L);
@@ -168,6 +169,7 @@ int vod_l_wait_plan(lua_State *L)
 {
     wait_opts w;
     int params;
+    lua_settop(L, 3);
     (void)vod_client_check(L, 1);
     vod_arg_check_string(L, 2, NULL);
     params = read_opts(L, &w);

@@ -10,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/base64.h>
-#include <mbedtls/platform_util.h>
 
 #include "client_type.h"
 #include "clock.h"
@@ -23,6 +21,7 @@
 #include "options.h"
 #include "driver_curl.h"
 #include "h1_writer.h"
+#include "route.h"
 #include "request.h"
 
 static void release(lua_State *L, vod_client *c)
@@ -37,7 +36,7 @@ static void release(lua_State *L, vod_client *c)
     tc3_signer_free(&c->signer);
     vod_buf_free(&c->fixed, 1);     /* holds the token */
     vod_buf_free(&c->prefix, 1);    /* may hold the proxy's credentials */
-    vod_buf_free(&c->connect_req, 1);
+    vod_route_free(&c->route);
     vod_buf_free(&c->ca_file, 0);
     vod_proxy_wipe(&c->proxy);      /* its password */
 }
@@ -111,65 +110,18 @@ static int build_fixed_headers(vod_client *c, const vod_options *o)
     return 0;
 }
 
-/* "Proxy-Authorization: Basic base64(user:password)\r\n" (RFC 7617); the
- * copies made on the way are wiped. */
-static int add_proxy_auth(vod_buf *b, const vod_proxy *p)
-{
-    unsigned char plain[2 * VOD_PROXY_CRED_MAX + 2], coded[4 * (2 * VOD_PROXY_CRED_MAX + 2) / 3 + 8];
-    size_t n = (size_t)snprintf((char *)plain, sizeof plain, "%s:%s", p->user, p->password), out = 0;
-    int rc = mbedtls_base64_encode(coded, sizeof coded, &out, plain, n) != 0 ||
-             vod_buf_addstr(b, "Proxy-Authorization: Basic ") || vod_buf_add(b, coded, out) ||
-             vod_buf_add(b, "\r\n", 2);
-    mbedtls_platform_zeroize(plain, sizeof plain);
-    mbedtls_platform_zeroize(coded, sizeof coded);
-    return rc ? -1 : 0;
-}
-
-/* How the endpoint is reached, once: the request line and Host every
- * request starts with, what libcurl connects to, and the CONNECT a driver
- * that tunnels itself sends (nginx cosockets, through an http:// proxy to
- * an https endpoint). An http endpoint through an HTTP proxy gets the
- * request itself, in absolute form (RFC 9112, section 3.2.2). */
+/* How the endpoint is reached, once (route.c), and the request line and
+ * Host every request starts with (and Proxy-Authorization, when the request
+ * goes to an HTTP proxy in absolute form). */
 static int build_route(vod_client *c)
 {
-    const vod_proxy *p = &c->proxy;
-    int https = strcmp(c->scheme, "https") == 0;
-    int via_http = p->kind == VOD_PROXY_HTTP || p->kind == VOD_PROXY_HTTPS;
-    const char *port = c->endpoint + strlen(c->host);
-    char target[340];
-    int rc;
-    c->absolute_form = via_http && !https;
+    vod_route *r = &c->route;
+    int rc = vod_route_init(r, &c->proxy, c->scheme, c->endpoint, c->connect_timeout_ms);
     vod_buf_reset(&c->prefix);
-    if (c->absolute_form) {
-        snprintf(target, sizeof target, "http://%s/", c->endpoint);
-        rc = vod_h1w_request_line(&c->prefix, "POST", target, strlen(target));
-    } else {
-        rc = vod_h1w_request_line(&c->prefix, "POST", "/", 1);
-    }
-    rc |= vod_h1w_host(&c->prefix, c->endpoint, https);
-    if (c->absolute_form && p->has_auth)
-        rc |= add_proxy_auth(&c->prefix, p);
-    if (c->absolute_form)
-        snprintf(c->conn_url, sizeof c->conn_url, strchr(p->host, ':') ? "%s://[%s]:%d/" :
-                 "%s://%s:%d/", p->kind == VOD_PROXY_HTTPS ? "https" : "http", p->host, p->port);
-    else
-        snprintf(c->conn_url, sizeof c->conn_url, "%s", c->url);
-    vod_buf_reset(&c->connect_req);
-    if (via_http && https) {
-        snprintf(target, sizeof target, "%s%s", c->endpoint, *port == ':' ? "" : ":443");
-        rc |= vod_h1w_request_line(&c->connect_req, "CONNECT", target, strlen(target));
-        rc |= vod_h1w_header(&c->connect_req, "Host", target, strlen(target));
-        if (p->has_auth)
-            rc |= add_proxy_auth(&c->connect_req, p);
-        rc |= vod_h1w_end_bare(&c->connect_req);
-    }
-    memset(&c->route_curl, 0, sizeof c->route_curl);
-    c->route_curl.connect_timeout_ms = c->connect_timeout_ms;
-    c->route_sock = c->route_curl;
-    c->route_sock.tunnel = via_http && https;
-    c->route_sock.handshake = https;
-    c->route_sock.connect_req = c->connect_req.data;
-    c->route_sock.connect_len = c->connect_req.len;
+    rc |= vod_h1w_request_line(&c->prefix, "POST", r->absolute_form ? c->url : "/",
+                               r->absolute_form ? strlen(c->url) : 1);
+    rc |= vod_h1w_host(&c->prefix, c->endpoint, r->https);
+    rc |= vod_buf_add(&c->prefix, r->proxy_auth.data, r->proxy_auth.len);
     return rc ? -1 : 0;
 }
 
@@ -200,9 +152,8 @@ int vod_client_new(lua_State *L)
     vod_options o;
     vod_client *c;
 
-    /* index 1 is the options table or nil from here on, whatever the
-     * credential chain leaves above it (the profile file's scratch box):
-     * with no argument at all, that box would otherwise become index 1 */
+    /* the options at index 1 (nil when none): what the readers push goes above,
+     * so index 1 stays the options (vod_creds_read pushes its scratch box) */
     lua_settop(L, 1);
     /* raise on bad options: nothing acquired yet */
     vod_options_read(L, 1, &o);

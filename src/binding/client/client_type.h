@@ -22,6 +22,7 @@
 #include "tc3_sign.h"
 #include "curl_conn.h"
 #include "exchange.h"
+#include "route.h"
 
 #define VOD_CLIENT_MT "tencentcloud.vod.client"
 /* VOD_VERSION, the library's version ("X.Y.Z"), is defined by the build:
@@ -46,12 +47,9 @@ typedef struct vod_client {
     const char *lines[VOD_MAX_HEADERS];
     size_t nfixed;              /* lines[0..nfixed) are constant */
     /* how the endpoint is reached, decided at vod.new */
+    vod_route route;
     vod_buf prefix;             /* the request line and Host (and Proxy-Authorization: wiped) */
-    vod_buf connect_req;        /* the CONNECT to an http:// proxy, for a driver that tunnels (wiped) */
-    int absolute_form;          /* an http endpoint through an HTTP proxy: the request goes to it */
-    vod_xroute route_curl;      /* libcurl opens, tunnels and secures the connection */
-    vod_xroute route_sock;      /* a cosocket: plain TCP, the engine tunnels, the driver does TLS */
-    char conn_url[320];         /* what libcurl connects to (the proxy, with absolute_form) */
+    char cos_endpoint[300];     /* uploads: COS's URL, {bucket} and {region} to fill */
     /* the libcurl driver (driver_curl.c): its connection, its call */
     int conn_ready;
     vod_conn conn;

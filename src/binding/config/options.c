@@ -10,6 +10,8 @@
 #include "client_type.h"
 #include "args.h"
 #include "compat.h"
+#include "cred_types.h"
+#include "defaults.h"
 #include "errors.h"
 #include "suggest.h"
 
@@ -182,10 +184,10 @@ static void read_retries(lua_State *L, int t, vod_options *o)
     static const char *const f[] = { "max", "base_delay", "max_delay", "deadline" };
     int rt;
     o->retry.enabled = 1;
-    o->retry.max = 2;
-    o->retry.base_delay = 0.2;
-    o->retry.max_delay = 5;
-    o->retry.deadline = 60;
+    o->retry.max = VOD_DEFAULT_RETRY_MAX;
+    o->retry.base_delay = VOD_DEFAULT_RETRY_BASE_DELAY;
+    o->retry.max_delay = VOD_DEFAULT_RETRY_MAX_DELAY;
+    o->retry.deadline = VOD_DEFAULT_RETRY_DEADLINE;
     if (t == 0)
         return;
     vod_opt_raw(L, t, "retries");
@@ -194,10 +196,10 @@ static void read_retries(lua_State *L, int t, vod_options *o)
         o->retry.enabled = lua_toboolean(L, rt);
     } else if (lua_type(L, rt) == LUA_TTABLE) {
         only_fields(L, rt, "retries", f, 4);
-        o->retry.max = (int)sub_number(L, rt, "retries", "max", 2, 0, 10);
-        o->retry.base_delay = sub_number(L, rt, "retries", "base_delay", 0.2, 0.001, 60);
-        o->retry.max_delay = sub_number(L, rt, "retries", "max_delay", 5, 0.001, 300);
-        o->retry.deadline = sub_number(L, rt, "retries", "deadline", 60, 0.001, 86400);
+        o->retry.max = (int)sub_number(L, rt, "retries", "max", o->retry.max, 0, 10);
+        o->retry.base_delay = sub_number(L, rt, "retries", "base_delay", o->retry.base_delay, 0.001, 60);
+        o->retry.max_delay = sub_number(L, rt, "retries", "max_delay", o->retry.max_delay, 0.001, 300);
+        o->retry.deadline = sub_number(L, rt, "retries", "deadline", o->retry.deadline, 0.001, 86400);
         vod_opt_raw(L, rt, "max");
         if (!lua_isnil(L, -1)) {
             long long m;
@@ -217,9 +219,9 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
 {
     static const char *const f[] = { "rate", "burst", "adaptive", "shared_dict" };
     int rt;
-    o->rate = 20;
-    o->burst = 1;
-    o->adaptive = 1;
+    o->rate = VOD_DEFAULT_RATE;
+    o->burst = VOD_DEFAULT_BURST;
+    o->adaptive = VOD_DEFAULT_ADAPTIVE;
     if (t == 0)
         return;
     vod_opt_raw(L, t, "rate_limit");
@@ -237,8 +239,8 @@ static void read_rate_limit(lua_State *L, int t, vod_options *o)
     } else if (lua_type(L, rt) == LUA_TTABLE) {
         size_t len;
         only_fields(L, rt, "rate_limit", f, 4);
-        o->rate = sub_number(L, rt, "rate_limit", "rate", 20, 0.001, 100000);
-        o->burst = sub_number(L, rt, "rate_limit", "burst", 1, 1, 100000);
+        o->rate = sub_number(L, rt, "rate_limit", "rate", VOD_DEFAULT_RATE, 0.001, 100000);
+        o->burst = sub_number(L, rt, "rate_limit", "burst", VOD_DEFAULT_BURST, 1, 100000);
         vod_opt_raw(L, rt, "adaptive");
         if (lua_type(L, -1) == LUA_TBOOLEAN)
             o->adaptive = lua_toboolean(L, -1);
@@ -391,10 +393,10 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
         check_names(L, t);
     }
     o->endpoint = VOD_DEFAULT_ENDPOINT;
-    o->scheme = "https";
-    o->timeout = 30;
-    o->connect_timeout = 5;
-    o->max_response_size = 16u * 1024u * 1024u;
+    o->scheme = VOD_DEFAULT_SCHEME;
+    o->timeout = VOD_DEFAULT_TIMEOUT;
+    o->connect_timeout = VOD_DEFAULT_CONNECT_TIMEOUT;
+    o->max_response_size = VOD_DEFAULT_MAX_RESPONSE_SIZE;
     if (t) {
         const char *s;
         if ((s = vod_opt_string(L, t, "site", &len)) != NULL) {
@@ -457,7 +459,7 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
     }
     read_retries(L, t, o);
     read_rate_limit(L, t, o);
-    o->auto_session_id = 1;
+    o->auto_session_id = VOD_DEFAULT_AUTO_SESSION_ID;
     if (t) {
         vod_opt_raw(L, t, "auto_session_id");
         if (lua_type(L, -1) == LUA_TBOOLEAN)
@@ -492,4 +494,66 @@ void vod_options_read(lua_State *L, int idx, vod_options *o)
 void vod_options_read_proxy(lua_State *L, int idx, vod_options *o)
 {
     read_proxy(L, lua_isnoneornil(L, idx) ? 0 : vod_absindex(L, idx), o);
+}
+
+/* ---- vod.defaults() ----------------------------------------------------------- */
+
+/* A whole number as an integer (30, not 30.0, on Lua 5.4). */
+static void set_number(lua_State *L, const char *name, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        vod_pushint(L, (long long)v);
+    else
+        lua_pushnumber(L, (lua_Number)v);
+    lua_setfield(L, -2, name);
+}
+
+static void set_integer(lua_State *L, const char *name, long long v)
+{
+    vod_pushint(L, v);
+    lua_setfield(L, -2, name);
+}
+
+static void set_string(lua_State *L, const char *name, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, name);
+}
+
+static void set_boolean(lua_State *L, const char *name, int v)
+{
+    lua_pushboolean(L, v);
+    lua_setfield(L, -2, name);
+}
+
+void vod_options_push_defaults(lua_State *L)
+{
+    lua_createtable(L, 0, 18);
+    set_string(L, "site", VOD_DEFAULT_SITE);
+    set_string(L, "endpoint", VOD_DEFAULT_ENDPOINT);
+    set_string(L, "scheme", VOD_DEFAULT_SCHEME);
+    set_number(L, "timeout", VOD_DEFAULT_TIMEOUT);
+    set_number(L, "connect_timeout", VOD_DEFAULT_CONNECT_TIMEOUT);
+    set_integer(L, "max_response_size", VOD_DEFAULT_MAX_RESPONSE_SIZE);
+    lua_createtable(L, 0, 4);
+    set_integer(L, "max", VOD_DEFAULT_RETRY_MAX);
+    set_number(L, "base_delay", VOD_DEFAULT_RETRY_BASE_DELAY);
+    set_number(L, "max_delay", VOD_DEFAULT_RETRY_MAX_DELAY);
+    set_number(L, "deadline", VOD_DEFAULT_RETRY_DEADLINE);
+    lua_setfield(L, -2, "retries");
+    lua_createtable(L, 0, 3);
+    set_number(L, "rate", VOD_DEFAULT_RATE);
+    set_number(L, "burst", VOD_DEFAULT_BURST);
+    set_boolean(L, "adaptive", VOD_DEFAULT_ADAPTIVE);
+    lua_setfield(L, -2, "rate_limit");
+    set_boolean(L, "auto_session_id", VOD_DEFAULT_AUTO_SESSION_ID);
+    set_boolean(L, "debug", 0);
+    set_string(L, "profile", VOD_DEFAULT_PROFILE);
+    set_boolean(L, "cvm_role", 1);
+    set_string(L, "metadata_url", VOD_METADATA_URL);
+    set_number(L, "metadata_timeout", VOD_DEFAULT_METADATA_TIMEOUT);
+    lua_createtable(L, 0, 2);
+    set_number(L, "interval", VOD_DEFAULT_WAIT_INTERVAL);
+    set_number(L, "timeout", VOD_DEFAULT_WAIT_TIMEOUT);
+    lua_setfield(L, -2, "wait_task");
 }

@@ -33,6 +33,11 @@ void vod_options_read(lua_State *L, int idx, vod_options *o);
  * Read last: nothing raises after it. */
 void vod_options_read_proxy(lua_State *L, int idx, vod_options *o);
 
+/* Pushes a new table of vod.new's option defaults (defaults.h; an option
+ * without a fixed default, such as region or proxy, is absent), with
+ * wait_task = { interval, timeout }: vod.defaults() adds consume_events'. */
+void vod_options_push_defaults(lua_State *L);
+
 /* Readers of an options table, shared with the credential chain (cred_read.c). */
 /* An unknown option key of fname (NULL: vod.new): ClientError.InvalidOption
  * with err.option, and a did-you-mean among `known` (else their list). The

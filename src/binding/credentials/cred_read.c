@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "defaults.h"
 #include "errors.h"
 #include "options.h"
 #include "profile.h"
@@ -107,7 +108,7 @@ static void read_cvm_options(lua_State *L, int t, vod_cred_config *k, int *enabl
     const char *s;
     size_t len;
     *enabled = 1;
-    k->metadata_timeout = 2;
+    k->metadata_timeout = VOD_DEFAULT_METADATA_TIMEOUT;
     parse_metadata_url(L, VOD_METADATA_URL, strlen(VOD_METADATA_URL), k);
     if (t == 0)
         return;
@@ -286,7 +287,7 @@ static int from_profile(lua_State *L, int t, vod_cred_config *k)
                             "name of 1 to 128 printable characters without spaces or ']'");
         section_from = "TENCENTCLOUD_PROFILE";
     } else {
-        section = "default";
+        section = VOD_DEFAULT_PROFILE;
     }
     text = push_scratch(L);             /* stays on the stack until the client copied the keys */
     k->scratch = text;

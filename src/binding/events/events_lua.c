@@ -31,6 +31,14 @@ int vod_m_consume_events(lua_State *L)
     return lua_gettop(L) - 3;
 }
 
+void vod_events_push_defaults(lua_State *L)
+{
+    vod_part_push(L, "events");
+    lua_getfield(L, -1, "defaults");
+    lua_remove(L, -2);
+    lua_call(L, 0, 1);
+}
+
 /* The verdict's name in err.reason. */
 static const char *reason_name(vod_esign v)
 {

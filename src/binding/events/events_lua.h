@@ -9,6 +9,8 @@
 
 /* client:consume_events(handler, opts) -> confirmed, stats */
 int vod_m_consume_events(lua_State *L);
+/* Pushes a new table of consume_events' defaults (src/lua/events.lua's). */
+void vod_events_push_defaults(lua_State *L);
 /* vod.parse_event(body [, { sign_key = , now = }]) -> event, or raises
  * ClientError.InvalidEvent / ClientError.EventSignature */
 int vod_l_parse_event(lua_State *L);

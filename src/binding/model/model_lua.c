@@ -54,13 +54,41 @@ static void set_bool(lua_State *L, const char *name, int v)
     lua_setfield(L, -2, name);
 }
 
+/* Pushes the editions of a mask as a list of their names, in VOD_ED_* order. */
+static void push_editions(lua_State *L, unsigned mask)
+{
+    int n = 0;
+    lua_createtable(L, VOD_NEDITIONS, 0);
+    for (int i = 0; i < VOD_NEDITIONS; i++) {
+        if (mask & (1u << i)) {
+            lua_pushstring(L, vod_model_edition_name(i));
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+}
+
+/* Pushes { [edition] = the address of the action in its console's API
+ * Explorer } for each edition that has the action. */
+static void push_links(lua_State *L, const vod_maction *a)
+{
+    lua_createtable(L, 0, VOD_NEDITIONS);
+    for (int i = 0; i < VOD_NEDITIONS; i++) {
+        if (a->editions & (1u << i)) {
+            lua_pushstring(L, vod_model_explorer_prefix(i));
+            lua_pushstring(L, vod_maction_name(a));
+            lua_concat(L, 2);
+            lua_setfield(L, -2, vod_model_edition_name(i));
+        }
+    }
+}
+
 /* Pushes the structure's members, in the model's order. */
 static void push_members(lua_State *L, const vod_mstruct *s)
 {
     const vod_mfield *f = vod_model_fields + s->first;
     lua_createtable(L, s->count, 0);
     for (size_t i = 0; i < s->count; i++) {
-        lua_createtable(L, 0, 6);
+        lua_createtable(L, 0, 7);
         lua_pushstring(L, vod_mfield_name(&f[i]));
         lua_setfield(L, -2, "name");
         lua_pushstring(L, type_name(&f[i]));
@@ -69,6 +97,8 @@ static void push_members(lua_State *L, const vod_mstruct *s)
         set_bool(L, "object", f[i].type == VOD_MT_OBJECT);
         set_bool(L, "required", (f[i].flags & VOD_MF_REQUIRED) != 0);
         set_bool(L, "disabled", (f[i].flags & VOD_MF_DISABLED) != 0);
+        push_editions(L, f[i].editions);
+        lua_setfield(L, -2, "editions");
         lua_rawseti(L, -2, f[i].order + 1);
     }
 }
@@ -83,7 +113,7 @@ int vod_l_describe_action(lua_State *L)
         a = vod_model_action_by_method(name, len);
     if (a == NULL)
         return 0;
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 7);
     lua_pushstring(L, vod_maction_name(a));
     lua_setfield(L, -2, "action");
     lua_pushstring(L, vod_maction_method(a));
@@ -94,6 +124,10 @@ int vod_l_describe_action(lua_State *L)
     lua_setfield(L, -2, "input");
     push_members(L, vod_maction_input(a));
     lua_setfield(L, -2, "params");
+    push_editions(L, a->editions);
+    lua_setfield(L, -2, "editions");
+    push_links(L, a);
+    lua_setfield(L, -2, "links");
     return 1;
 }
 

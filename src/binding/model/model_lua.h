@@ -14,10 +14,13 @@ void vod_model_push_methods(lua_State *L);
 
 /* vod.actions() -> { "ApplyUpload", ... }: every action, sorted */
 int vod_l_actions(lua_State *L);
-/* vod.describe_action(name) -> nil, or { action, method, kind, input, params }
- * for an API name or a method name; vod.describe_struct(name) -> nil, or
- * { name, members }. Members are { name, type, list, object, required,
- * disabled } in the model's order. */
+/* vod.describe_action(name) -> nil, or { action, method, kind, input, params,
+ * editions, links } for an API name or a method name: editions lists those
+ * that have the action ("china", "intl", in that order), links maps each of
+ * them to the action's page in its console's API Explorer.
+ * vod.describe_struct(name) -> nil, or { name, members }. Members are { name,
+ * type, list, object, required, disabled, editions } in the model's order
+ * (editions: those whose structure has the member). */
 int vod_l_describe_action(lua_State *L);
 int vod_l_describe_struct(lua_State *L);
 

@@ -32,6 +32,9 @@ void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size
     x->req_len = req_len;
     x->may_resend = may_resend;
     x->no_body = 0;
+    x->capture = NULL;
+    x->max_send = 0;
+    x->req_off = 0;
     x->timeout_ms = timeout_ms;
     x->deadline_ms = now_ms + timeout_ms;
     x->state = X_CONNECT;
@@ -109,10 +112,14 @@ static vod_xop ask(vod_exchange *x, int st, vod_xop op, long long now_ms)
     return op;
 }
 
+/* The request, or its next slice when the driver takes max_send at a time. */
 static vod_xop send_request(vod_exchange *x, long long now_ms)
 {
-    x->out = x->req;
-    x->out_len = x->req_len;
+    size_t n = x->req_len - x->req_off;
+    if (x->max_send > 0 && n > x->max_send)
+        n = x->max_send;
+    x->out = x->req + x->req_off;
+    x->out_len = n;
     return ask(x, X_SEND, VOD_XOP_SEND, now_ms);
 }
 
@@ -284,10 +291,11 @@ vod_xop vod_x_next(vod_exchange *x, const vod_xev *ev, long long now_ms)
         return send_request(x, now_ms);
     case X_SEND:
         if (ev->kind == VOD_XEV_FAIL) {
-            if (ev->sent) {
+            if (ev->sent && x->req_off == 0) {
                 x->sent = 1;
                 x->sends++;
             }
+            x->req_off = 0;
             if (ev->fail == VOD_FAIL_TIMEOUT)
                 return failf(x, VOD_FAIL_TIMEOUT, "timed out after %ld ms sending the "
                              "request", x->timeout_ms);
@@ -295,11 +303,19 @@ vod_xop vod_x_next(vod_exchange *x, const vod_xev *ev, long long now_ms)
                 return failf(x, ev->fail, "sending the request: %s", ev->msg);
             return died(x, "sending the request: ", ev->msg);
         }
-        x->sent = 1;
-        x->sends++;
+        if (x->req_off == 0) {
+            x->sent = 1;
+            x->sends++;
+        }
+        x->req_off += x->out_len;
+        if (x->req_off < x->req_len)
+            return send_request(x, now_ms);     /* the next slice */
+        x->req_off = 0;
         vod_h1_start(&x->h1, x->h1.max_body);
         if (x->no_body)
             vod_h1_no_body(&x->h1);
+        if (x->capture != NULL)
+            vod_h1_capture(&x->h1, x->capture);
         vod_buf_reset(&x->body);
         return ask(x, X_RECV, VOD_XOP_RECV, now_ms);
     case X_RECV:

@@ -94,6 +94,8 @@ typedef struct vod_exchange {
     size_t req_len;
     int may_resend;             /* repeating it is safe (a read-only request) */
     int no_body;                /* a HEAD request: the answer has no body */
+    const char *const *capture; /* headers of the answer to keep (vod_h1_capture), or NULL */
+    size_t max_send;            /* SEND at most this many bytes at a time (0: all at once) */
     long timeout_ms;
     long long deadline_ms;
     /* what the driver is asked to do */
@@ -102,6 +104,7 @@ typedef struct vod_exchange {
     int fresh;                  /* CONNECT: not a kept connection */
     const char *out;            /* SEND */
     size_t out_len;
+    size_t req_off;             /* of the request, written so far (max_send) */
     /* the connection and the answer */
     int open, reused, resent, closes;
     int sent;                   /* some of the request was written: it may have arrived */
@@ -115,7 +118,8 @@ typedef struct vod_exchange {
 } vod_exchange;
 
 /* Starts an exchange of req (not copied: it must live until DONE/FAILED).
- * The first call to vod_x_next then takes an event of kind NONE. */
+ * The first call to vod_x_next then takes an event of kind NONE. Set
+ * no_body, capture and max_send after it when needed. */
 void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size_t req_len,
                  size_t max_body, int may_resend, long timeout_ms, long long now_ms);
 

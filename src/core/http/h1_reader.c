@@ -31,7 +31,30 @@ void vod_h1_start(vod_h1 *p, size_t max_body)
     p->date[0] = '\0';
     p->error = NULL;
     p->no_body = 0;
+    p->want = NULL;
     reset_head(p);
+}
+
+void vod_h1_capture(vod_h1 *p, const char *const *names)
+{
+    p->want = names;
+    for (int i = 0; i < VOD_H1_CAPTURES; i++)
+        p->got[i][0] = '\0';
+}
+
+static int name_is(const char *s, size_t len, const char *name);
+
+static void capture(vod_h1 *p, const char *name, size_t nlen, const char *v, size_t vlen)
+{
+    for (int i = 0; i < VOD_H1_CAPTURES && p->want[i] != NULL; i++) {
+        if (name_is(name, nlen, p->want[i])) {
+            if (vlen >= VOD_H1_CAPTURE_LEN)
+                vlen = VOD_H1_CAPTURE_LEN - 1;
+            memcpy(p->got[i], v, vlen);
+            p->got[i][vlen] = '\0';
+            return;
+        }
+    }
 }
 
 void vod_h1_no_body(vod_h1 *p) { p->no_body = 1; }
@@ -193,6 +216,8 @@ static vod_h1_rc header_line(vod_h1 *p, const char *s, size_t len)
     default:
         break;
     }
+    if (p->want != NULL)
+        capture(p, s, nlen, v, vlen);
     return VOD_H1_MORE;
 }
 

@@ -12,6 +12,8 @@
 #include "buf.h"
 
 #define VOD_H1_MAX_HEAD (64 * 1024)     /* status line + headers, per response */
+#define VOD_H1_CAPTURES 4               /* headers a caller may ask to keep */
+#define VOD_H1_CAPTURE_LEN 160          /* bytes kept of each (longer: cut) */
 
 typedef enum vod_h1_rc {
     VOD_H1_MORE = 0,    /* feed more bytes */
@@ -38,11 +40,18 @@ typedef struct vod_h1 {
     unsigned long long left;    /* bytes left of the body or of the current chunk */
     int extra;                  /* bytes came after the response: do not reuse */
     char date[64];              /* the Date header, "" when none */
+    const char *const *want;    /* other headers to keep (lower case, NULL-ended), or NULL */
+    char got[VOD_H1_CAPTURES][VOD_H1_CAPTURE_LEN];   /* their values, "" when absent */
     const char *error;          /* static text, set with VOD_H1_ERROR */
 } vod_h1;
 
 /* Gets ready for the response to a new request. */
 void vod_h1_start(vod_h1 *p, size_t max_body);
+
+/* After vod_h1_start: keep the values of these headers (lower-case names, at
+ * most VOD_H1_CAPTURES, NULL-ended; the array must outlive the response) in
+ * p->got, in the same order: COS's ETag and x-cos-hash-crc64ecma, say. */
+void vod_h1_capture(vod_h1 *p, const char *const *names);
 
 /* After vod_h1_start: the answer to a HEAD request, or to a CONNECT, has no
  * body whatever its headers say (RFC 9112, section 6.3): the head ends it. */
