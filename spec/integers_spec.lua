@@ -204,6 +204,8 @@ describe("integers coming in", function()
       else
         local err = fake.raises(c.call, c, "DescribeMediaInfos", {})
         assert.equal("ClientError.MalformedResponse", err.code)
+        assert.is_true(err.ambiguous)            -- the server did process the request
+        assert.equal(3, err.attempts)
         assert.equal(3, #raw.stats().requests)
       end
       c:close()
