@@ -12,7 +12,10 @@ local raw = require "support.rawhttp"
 local INTEGERS = math.type ~= nil
 local BEYOND = " is an integer beyond +-2^53, which JSON cannot carry exactly"
 local RANGE = " must be between 0 and 2^53 (larger integers do not survive JSON exactly), got "
-local DOUBLES = " is an integer beyond 2^53 (this Lua's numbers are doubles)"
+-- the refusal where numbers are doubles: PATH: the integer N is beyond 2^53 (...)
+local function doubles(path, n)
+  return path .. ": the integer " .. n .. " is beyond 2^53 (this Lua's numbers are doubles)"
+end
 
 -- 2^53 + 1 as a Lua integer, where there are integers (a literal would be
 -- rounded to 2^53 by Lua itself where there are none)
@@ -131,10 +134,10 @@ describe("integers coming in", function()
       assert.equal("9007199254740993", tostring(r.Media.Size))
       assert.equal(-MAXINT - 1, parse('{"Response":{"RequestId":"r","N":-9223372036854775808}}').N)
     else
-      assert.equal("malformed response: Response.Media.Size: 9007199254740993" .. DOUBLES, malformed(text))
-      assert.equal("malformed response: Response.L[3]: -9007199254740993" .. DOUBLES,
+      assert.equal(doubles("malformed response: Response.Media.Size", "9007199254740993"), malformed(text))
+      assert.equal(doubles("malformed response: Response.L[3]", "-9007199254740993"),
         malformed '{"Response":{"RequestId":"r","L":[1,2,-9007199254740993]}}')
-      assert.equal("malformed response: Response.L[2].A.B[1]: 9223372036854775807" .. DOUBLES,
+      assert.equal(doubles("malformed response: Response.L[2].A.B[1]", "9223372036854775807"),
         malformed '{"Response":{"RequestId":"r","L":[{},{"A":{"B":[9223372036854775807]}}]}}')
     end
   end)
@@ -146,7 +149,21 @@ describe("integers coming in", function()
       assert.equal("float", math.type(n))
       assert.equal(1.2345678901234568e+29, n)
     else
-      assert.equal("malformed response: Response.N: 123456789012345678901234..." .. DOUBLES, malformed(text))
+      assert.equal(doubles("malformed response: Response.N", "12345678901234567890..."), malformed(text))
+    end
+  end)
+
+  it("a long path and a long number are clipped, so the whole message fits", function()
+    local k = string.rep("abcdefghij", 5)
+    local text = ('{"Response":{"RequestId":"r","%s":{"%s":[0,{"B":123456789012345678901234567890}]}}}')
+      :format(k, k)
+    if INTEGERS then
+      assert.equal(1.2345678901234568e+29, parse(text)[k][k][2].B)
+    else
+      local msg = malformed(text)
+      assert.equal(doubles("malformed response: ....abcdefghijabcdefghijabc...[2].B", "12345678901234567890..."),
+        msg)
+      assert.is_true(#msg < 128 + #"malformed response: ")
     end
   end)
 
@@ -163,10 +180,10 @@ describe("integers coming in", function()
       assert.equal(two53_plus_1(), vod.json_decode(text).A[1].B)
       assert.equal(two53_plus_1(), vod.json_decode("9007199254740993"))
     else
-      assert.equal("cannot decode JSON: A[1].B: 9007199254740993" .. DOUBLES, invalid(vod.json_decode, text).message)
-      assert.equal("cannot decode JSON: the value: 9007199254740993" .. DOUBLES,
+      assert.equal(doubles("cannot decode JSON: A[1].B", "9007199254740993"), invalid(vod.json_decode, text).message)
+      assert.equal(doubles("cannot decode JSON: the value", "9007199254740993"),
         invalid(vod.json_decode, "9007199254740993").message)
-      assert.equal("cannot decode JSON: [2]: -18446744073709551616" .. DOUBLES,
+      assert.equal(doubles("cannot decode JSON: [2]", "-18446744073709551616"),
         invalid(vod.json_decode, "[1, -18446744073709551616]").message)
     end
     -- a syntax error stays a syntax error
@@ -187,7 +204,7 @@ describe("integers coming in", function()
       else
         local err = fake.raises(c.call, c, "DescribeMediaInfos", {})
         assert.equal("ClientError.MalformedResponse", err.code)
-        assert.equal("malformed response: Response.MediaInfo.Size: 9007199254740993" .. DOUBLES, err.message)
+        assert.equal(doubles("malformed response: Response.MediaInfo.Size", "9007199254740993"), err.message)
         assert.equal("DescribeMediaInfos", err.action)
         assert.equal(200, err.http_status)
       end

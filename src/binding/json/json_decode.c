@@ -9,7 +9,10 @@
 #include "compat.h"
 #include "json_encode.h"
 
-#define PATH_CAP 96
+/* The refusal of an integer beyond 2^53 fits in 127 bytes (the callers'
+ * buffers are 128): "PATH: the integer NUM is beyond 2^53 (...)", with PATH
+ * clipped to 42 bytes and NUM to 23. */
+#define PATH_CAP 43
 
 typedef struct dec {
     lua_State *L;
@@ -19,7 +22,7 @@ typedef struct dec {
     /* an integer this Lua cannot hold (numbers are doubles): its text, and
      * its path, written from the end of path[] while the parse unwinds */
     int range;
-    char num[28];
+    char num[24];
     char path[PATH_CAP];
     size_t pstart;
     int ptrunc;
@@ -176,13 +179,13 @@ static void path_prepend(dec *d, const char *s, size_t n)
  * shown as '?'; "[i]" for an array item. */
 static void path_key(dec *d, const char *k, size_t klen, int top)
 {
-    char seg[48];
-    size_t n = 0;
+    char seg[28];
+    size_t n = 0, i;
     if (!top)
         seg[n++] = '.';
-    for (size_t i = 0; i < klen && n < sizeof seg - 4; i++)
+    for (i = 0; i < klen && n < sizeof seg - 4; i++)
         seg[n++] = (k[i] >= 0x20 && k[i] < 0x7f) ? k[i] : '?';
-    if (klen > sizeof seg - 5) {
+    if (i < klen) {                     /* clipped */
         memcpy(seg + n, "...", 3);
         n += 3;
     }
@@ -408,7 +411,7 @@ int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_obj
         fail(&d, "trailing characters after the JSON value");
     }
     if (d.range) {
-        snprintf(err, errlen, "%s: %s is an integer beyond 2^53 (this Lua's numbers are doubles)",
+        snprintf(err, errlen, "%s: the integer %s is beyond 2^53 (this Lua's numbers are doubles)",
                  d.path[d.pstart] ? d.path + d.pstart : "the value", d.num);
         if (range != NULL)
             *range = 1;
