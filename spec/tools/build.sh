@@ -27,6 +27,10 @@ ROCKSPEC=$1
 # the LuaJIT tree's are run with luajit
 printf 'lua_interpreter = "luajit"\n' >build/luarocks-jit-config.lua
 rm -rf build.luarocks
+# luarocks runs `cmake --build` without a job count: both cores, as a user's
+# make -j would
+CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
+export CMAKE_BUILD_PARALLEL_LEVEL
 for tag in $TAGS; do
   if [ "$tag" = jit ]; then
     LUAROCKS_CONFIG="$PWD/build/luarocks-jit-config.lua" \
