@@ -16,7 +16,7 @@ DIR="$ROOT/build/bench"
 sh spec/tools/deps.sh
 dpkg-query -W -f='${Status}' wrk 2>/dev/null | grep -q "install ok installed" || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-sh spec/tools/build.sh
+sh spec/tools/build.sh 5.4 jit
 rm -rf "$DIR"; mkdir -p "$DIR/tmp" "$DIR/node"
 
 # the official Node.js SDK, at the version pinned in bench/node/package-lock.json

@@ -10,8 +10,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 if [ -z "${TCVOD:-}" ]; then
-  sh spec/tools/deps.sh
-  sh spec/tools/build.sh
+  sh spec/tools/deps.sh demo
+  sh spec/tools/build.sh 5.4
   TCVOD="$ROOT/build/tree54/bin/tcvod"
 fi
 

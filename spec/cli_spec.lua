@@ -5,14 +5,14 @@
 local fake = require "support.fake"
 local vod = require "tencentcloud.vod"
 local socket = require "socket"
+local process = require "support.process"
 
 -- The tree the specs load the module from holds the tcvod under test.
-local so = assert(package.searchpath("tencentcloud.vod", package.cpath), "tencentcloud.vod not on LUA_CPATH")
+local so = assert(process.searchpath("tencentcloud.vod", package.cpath), "tencentcloud.vod not on LUA_CPATH")
 local TREE = assert(so:match("^(.*)/lib/lua/[^/]+/tencentcloud/vod%.so$"), "not in a Lua tree: " .. so)
 local TCVOD = TREE .. "/bin/tcvod"
 local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/spec/cli_spec%.lua$")) or "."
 
-local process = require "support.process"
 local read, free_port = process.read_file, process.free_port
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end

@@ -131,12 +131,12 @@ describe("create_aigc_subject parameter rules", function()
   describe("SessionId", function()
     it("takes 50 characters, counted as characters not bytes", function()
       accepted(valid { SessionId = string.rep("s", 50) })
-      accepted(valid { SessionId = string.rep("\u{4e3b}", 50) })   -- 150 bytes, 50 characters
+      accepted(valid { SessionId = string.rep("\228\184\187", 50) })   -- 150 bytes, 50 characters
     end)
     it("rejects 51 characters", function()
       rejected(valid { SessionId = string.rep("s", 51) },
         "SessionId must be at most 50 characters, got 51", "SessionId")
-      rejected(valid { SessionId = string.rep("\u{4e3b}", 51) },
+      rejected(valid { SessionId = string.rep("\228\184\187", 51) },
         "SessionId must be at most 50 characters, got 51", "SessionId")
     end)
     it("rejects a number", function()
@@ -183,7 +183,7 @@ describe("create_aigc_subject parameter rules", function()
       rejected(valid { SubjectName = "he\0ro" }, "SubjectName must not contain a NUL byte", "SubjectName")
     end)
     it("carry quotes, backslashes, newlines and non-ASCII exactly", function()
-      local name = "a\"b\\c\nd\te\u{4e3b}\u{1F600}\1"
+      local name = "a\"b\\c\nd\te\228\184\187\240\159\152\128\1"
       accepted(valid { SubjectName = name })
       assert.equal(name, fake.decode(fake.last().body).SubjectName)
     end)

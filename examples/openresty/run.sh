@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 sh spec/tools/deps.sh
-[ -n "${VOD_SKIP_BUILD:-}" ] || sh spec/tools/build.sh
+[ -n "${VOD_SKIP_BUILD:-}" ] || sh spec/tools/build.sh jit
 
 DIR="$ROOT/build/openresty-example"
 mkdir -p "$DIR"

@@ -26,6 +26,21 @@ function M.free_port()
   return tonumber(p)
 end
 
+-- package.searchpath(name, path), which plain Lua 5.1 lacks: the first file
+-- of the path's templates that opens, or nil.
+function M.searchpath(name, path)
+  local file = name:gsub("%.", "/")
+  for template in path:gmatch("[^;]+") do
+    local candidate = template:gsub("%?", file)
+    local f = io.open(candidate, "rb")
+    if f then
+      f:close()
+      return candidate
+    end
+  end
+  return nil
+end
+
 -- A new empty directory.
 function M.tmpdir()
   local dir = os.tmpname()

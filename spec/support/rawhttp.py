@@ -19,6 +19,8 @@ meets what real servers and middleboxes do:
   reset       reads the request, resets the connection (RST) without an answer
   garbage     answers "SSH-2.0-..." and closes
   bighead     a 70 KB header block
+  bigint      the answer with integers beyond 2^53 (MediaInfo.Size = 2^53 + 1,
+              Sizes = [1, 2^53, -(2^53 + 1)]), written exactly
 
 and, for the fault matrix (spec/faults_spec.lua), every one kept alive unless
 it says otherwise:
@@ -128,8 +130,12 @@ class Conn(socketserver.BaseRequestHandler):
                 return
 
     def answer(self, sock, mode, n):
-        payload = json.dumps({"Response": {"TaskId": "raw-%d" % n,
-                                           "RequestId": "req-%d" % n}}).encode()
+        response = {"TaskId": "raw-%d" % n, "RequestId": "req-%d" % n}
+        if mode == "bigint":        # Python's integers are exact: so is its JSON
+            response["MediaInfo"] = {"Size": 2 ** 53 + 1}
+            response["Sizes"] = [1, 2 ** 53, -(2 ** 53 + 1)]
+            mode = "normal"
+        payload = json.dumps({"Response": response}).encode()
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" % len(payload)
         whole = head + b"\r\n" + payload
         if mode == "normal":

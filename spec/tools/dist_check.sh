@@ -1,15 +1,21 @@
 #!/bin/sh
 # The release rock, checked as a packager would use it: `make dist`, then
-# `luarocks install --deps-mode=none` of the .src.rock into two fresh trees
-# (Lua 5.4; LuaJIT 2.1), from a temporary directory, not the checkout, with
-# nothing fetched. For each: the module loads from that tree, vod.VERSION is
-# the rockspec's version, `tcvod --version` prints it, the Lua files and the C
+# `luarocks install --deps-mode=none` of the .src.rock into five fresh trees
+# (Lua 5.4, 5.3, 5.2, 5.1 with Debian's default config, whose scripts run on
+# lua5.1; LuaJIT 2.1 with lua_interpreter = "luajit"), from a temporary
+# directory, not the checkout, with nothing fetched. For each: the module
+# loads from that tree, vod.VERSION is the rockspec's version, `tcvod
+# --version` prints it and names its interpreter, the Lua files and the C
 # module are installed. The rock itself: the rockspec and the source archive
 # only, the archive holding exactly the files tracked in HEAD under
 # source.dir, no build output.
+# The installs run under strace: nothing tries the network, and every file
+# they open or run belongs to the documented install list (spec/tools/deps.sh
+# list rock, and rock-5.4, ...) or to what it depends on, or to the base
+# system (spec/tools/packages_used.py): nothing else was needed.
 # One line per check (ok - / not ok -), then "N passed, N failed"; logs in
-# build/dist-check/. About 40 s on 2 cores: the two installs build in parallel,
-# under strace (which doubles their time) to see that nothing tries the network.
+# build/dist-check/. About 2 minutes on 2 cores: the installs build two at a
+# time, under strace (which slows them down).
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -42,7 +48,7 @@ print(t.package, t.version, t.source.url, t.source.dir)
 LUA
 )
 PACKAGE=$1 FULLVER=$2 URL=$3 SRCDIR=$4
-VER=${FULLVER%-*}                       # 0.1.0-1 -> 0.1.0, what vod.VERSION says
+VER=${FULLVER%-*}                       # X.Y.Z-R -> X.Y.Z, what vod.VERSION says
 ARCHIVE=${URL##*/}
 ROCKNAME="$PACKAGE-$FULLVER.src.rock"
 ROCK="$ROOT/build/dist/$ROCKNAME"
@@ -73,29 +79,61 @@ check "no build output in the rock (build/, build.luarocks/, *.so, *.o, node_mod
 WORK="$TMP/work"
 mkdir -p "$WORK"
 cp "$ROCK" "$WORK/"
-: >"$TMP/config-5.4.lua"
+TAGS="5.4 5.3 5.2 5.1 jit"
+for tag in $TAGS; do : >"$TMP/config-$tag.lua"; done
 printf 'lua_interpreter = "luajit"\n' >"$TMP/config-jit.lua"
+# no LUA_PATH/LUA_CPATH (any version's) from the caller's environment
+NOENV="-u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_2 -u LUA_CPATH_5_2 -u LUA_PATH_5_3 -u LUA_CPATH_5_3
+  -u LUA_PATH_5_4 -u LUA_CPATH_5_4"
 TRACE=""
 if command -v strace >/dev/null 2>&1; then TRACE=strace; fi
-install_rock() { # tag, lua version, extra luarocks args...
-  tag=$1 lv=$2; shift 2
+# tag -> luarocks' Lua version, interpreter, name, what tcvod --version says
+lv_of() { case $1 in jit) echo 5.1 ;; *) echo "$1" ;; esac; }
+lua_of() { case $1 in jit) echo luajit ;; *) echo "lua$1" ;; esac; }
+name_of() { case $1 in jit) echo "LuaJIT" ;; *) echo "Lua $1" ;; esac; }
+install_rock() { # tag
+  tag=$1 extra=""
+  [ "$tag" = jit ] && extra="LUA_INCDIR=/usr/include/luajit-2.1"
+  set --
   if [ -n "$TRACE" ]; then
-    set -- strace -f -qq --seccomp-bpf -e trace=connect -e signal=none -o "$LOGS/connect-$tag.log" "$@"
+    # one file a process (-ff): a syscall's line is never split by another's
+    mkdir -p "$TMP/strace-$tag"
+    set -- strace -ff -qq --seccomp-bpf -e trace=connect,openat,execve -e signal=none \
+      -o "$TMP/strace-$tag/t"
   fi
-  # no LUA_PATH/LUA_CPATH from the caller's environment
-  (cd "$WORK" && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 \
-     LUAROCKS_CONFIG="$TMP/config-$tag.lua" "$@" \
-     luarocks --lua-version "$lv" --tree "$TMP/tree-$tag" install --deps-mode=none "./$ROCKNAME" \
-     $EXTRA) >"$LOGS/install-$tag.log" 2>&1
+  # shellcheck disable=SC2086
+  (cd "$WORK" && env $NOENV LUAROCKS_CONFIG="$TMP/config-$tag.lua" "$@" \
+     luarocks --lua-version "$(lv_of "$tag")" --tree "$TMP/tree-$tag" install --deps-mode=none "./$ROCKNAME" \
+     $extra) >"$LOGS/install-$tag.log" 2>&1
 }
-EXTRA="" install_rock 5.4 5.4 & P54=$!
-EXTRA="LUA_INCDIR=/usr/include/luajit-2.1" install_rock jit 5.1 & PJIT=$!
 
-for tag in 5.4 jit; do
-  if [ $tag = 5.4 ]; then lv=5.4 lua=lua5.4 name="Lua 5.4" pid=$P54
-  else lv=5.1 lua=luajit name="LuaJIT" pid=$PJIT; fi
+# the module and its paths, as the tree's interpreter sees them
+cat >"$TMP/probe.lua" <<'LUA'
+local searchpath = package.searchpath or function(name, path)   -- plain Lua 5.1 lacks it
+  local file = name:gsub("%.", "/")
+  for template in path:gmatch("[^;]+") do
+    local candidate = template:gsub("%?", file)
+    local f = io.open(candidate, "rb")
+    if f then f:close(); return candidate end
+  end
+end
+local vod = require "tencentcloud.vod"
+require "tencentcloud.vod.safe"; require "tencentcloud.vod.cli"
+io.write(vod.VERSION, " ", tostring(searchpath("tencentcloud.vod", package.cpath)), " ",
+  tostring(searchpath("tencentcloud.vod.safe", package.path)))
+LUA
+
+# two lanes of installs side by side (each builds the whole module on one
+# core); each install's status in $TMP/rc-TAG
+lane() { for tag in "$@"; do install_rock "$tag"; echo $? >"$TMP/rc-$tag"; done; }
+lane 5.4 5.2 jit & LANE1=$!
+lane 5.3 5.1 & LANE2=$!
+wait "$LANE1" "$LANE2"
+
+for tag in $TAGS; do
+  lv=$(lv_of "$tag") lua=$(lua_of "$tag") name=$(name_of "$tag")
   T="$TMP/tree-$tag"
-  if wait "$pid"; then
+  if [ "$(cat "$TMP/rc-$tag" 2>/dev/null)" = 0 ]; then
     ok "$name: luarocks install --deps-mode=none $ROCKNAME into a fresh tree, from another directory"
   else
     notok "$name: luarocks install --deps-mode=none $ROCKNAME (see build/dist-check/install-$tag.log)"
@@ -103,10 +141,19 @@ for tag in 5.4 jit; do
     continue
   fi
   if [ -n "$TRACE" ]; then
+    cat "$TMP/strace-$tag"/t.* >"$LOGS/strace-$tag.log"
     check "$name: the install tried no network connection (strace: no AF_INET/AF_INET6 connect)" \
-      sh -c "! grep -E 'connect\\(.*AF_INET' '$LOGS/connect-$tag.log'"
+      sh -c "! grep -E 'connect\\(.*AF_INET' '$LOGS/strace-$tag.log'"
+    # the files it opened or ran (successfully)
+    sed -nE 's/^(openat\([^"]*|execve\()"([^"]+)".* = [0-9]+$/\2/p' "$LOGS/strace-$tag.log" |
+      sort -u >"$LOGS/files-$tag.log"
+    list=$( (sh spec/tools/deps.sh list rock; sh spec/tools/deps.sh list "rock-$tag") | tr '\n' ' ')
+    check "$name: every file it used is of the install list ($list), its dependencies or the base system" \
+      sh -c "python3 spec/tools/packages_used.py '$LOGS/files-$tag.log' $list \
+             >'$LOGS/packages-$tag.log' 2>&1 || { cat '$LOGS/packages-$tag.log'; exit 1; }"
+    rm -f "$LOGS/strace-$tag.log"        # large; files-$tag.log keeps what counts
   else
-    echo "skip - $name: no network connection (strace is not installed)"
+    notok "$name: the install's network use and packages (strace is not installed: sh spec/tools/deps.sh)"
   fi
   check "$name: the tree's manifest lists $PACKAGE $FULLVER" \
     sh -c "env LUAROCKS_CONFIG='$TMP/config-$tag.lua' luarocks --lua-version $lv --tree '$T' list --porcelain \
@@ -121,23 +168,20 @@ for tag in 5.4 jit; do
   check "$name: bin/tcvod is installed" test -x "$T/bin/tcvod"
 
   # the module, with the tree's paths from `luarocks path`, run from elsewhere
-  out=$(cd "$WORK" && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 sh -c "
-      eval \"\$(luarocks --lua-version $lv --tree '$T' path)\" &&
-      $lua -e '
-        local vod = require \"tencentcloud.vod\"
-        require \"tencentcloud.vod.safe\"; require \"tencentcloud.vod.cli\"
-        local so = package.searchpath(\"tencentcloud.vod\", package.cpath)
-        io.write(vod.VERSION, \" \", so, \" \", package.searchpath(\"tencentcloud.vod.safe\", package.path))'" \
+  # shellcheck disable=SC2086
+  out=$(cd "$WORK" && env $NOENV sh -c "
+      eval \"\$(luarocks --lua-version $lv --tree '$T' path)\" && $lua '$TMP/probe.lua'" \
     2>>"$LOGS/checks.log")
   set -- $out
   check "$name: require \"tencentcloud.vod\" (and .safe, .cli) loads, from the tree" \
     sh -c "case '${2:-}' in '$T'/lib/*) ;; *) exit 1;; esac; case '${3:-}' in '$T'/share/*) ;; *) exit 1;; esac"
   check "$name: vod.VERSION is the rockspec's version ($VER; got ${1:-nothing})" test "${1:-}" = "$VER"
 
-  v=$(cd "$WORK" && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 "$T/bin/tcvod" --version 2>>"$LOGS/checks.log")
+  # shellcheck disable=SC2086
+  v=$(cd "$WORK" && env $NOENV "$T/bin/tcvod" --version 2>>"$LOGS/checks.log")
   echo "$name: tcvod --version: $v" >>"$LOGS/checks.log"
-  case $tag in 5.4) want="Lua 5.4" ;; jit) want="LuaJIT" ;; esac
-  check "$name: the tree's bin/tcvod --version prints $PACKAGE $VER and runs on $want ($v)" \
+  case $tag in jit) want="LuaJIT 2\\.1" ;; *) want="Lua $tag," ;; esac
+  check "$name: the tree's bin/tcvod --version prints $PACKAGE $VER and runs on $name ($v)" \
     sh -c "echo '$v' | grep -q '$PACKAGE $VER' && echo '$v' | grep -q '$want'"
 done
 

@@ -11,7 +11,7 @@
 -- One fake endpoint serves the run, unless FAKE_VOD_DIR names a running one.
 -- Arguments go to busted (`luarocks test ROCKSPEC -- spec/json_spec.lua`).
 --
---   VOD_TREE=build/tree54 luarocks --lua-version 5.4 test rockspec/tencentcloud-vod-0.1.0-1.rockspec
+--   VOD_TREE=build/tree54 luarocks --lua-version 5.4 test rockspec/tencentcloud-vod-*.rockspec
 
 local function die(...)
   io.stderr:write("luarocks test: ", ...)
@@ -40,9 +40,17 @@ local lo = 0
 while arg[lo - 1] do lo = lo - 1 end
 local interp = arg[lo]
 local ver = _VERSION:match("%d+%.%d+")      -- "5.1" on LuaJIT
-if ver == "5.1" and not jit then
-  die("this is Lua 5.1, not LuaJIT, and the module for a 5.1 tree is built for LuaJIT: ",
-      "run luarocks with a config saying lua_interpreter = \"luajit\" (see the README)")
+
+-- package.searchpath, which plain Lua 5.1 lacks
+local searchpath = package.searchpath or function(name, templates)
+  local file = name:gsub("%.", "/")
+  for t in templates:gmatch("[^;]+") do
+    local f = io.open((t:gsub("%?", file)), "r")
+    if f then
+      f:close()
+      return (t:gsub("%?", file))
+    end
+  end
 end
 
 local path, cpath = package.path, package.cpath
@@ -54,7 +62,7 @@ if tree and tree ~= "" then
   cpath = ("%s/lib/lua/%s/?.so;"):format(tree, ver) .. cpath
 end
 
-local so = package.searchpath("tencentcloud.vod", cpath)
+local so = searchpath("tencentcloud.vod", cpath)
 if not so then
   die("tencentcloud.vod is not installed ", tree and ("in " .. tree) or "on the module paths",
       ": install the rock first (luarocks make), and name its tree with VOD_TREE=DIR")
@@ -62,7 +70,7 @@ end
 if tree and so:sub(1, #tree + 1) ~= tree .. "/" then
   die("tencentcloud.vod is found at ", so, ", not in ", tree)
 end
-local lua_file = package.searchpath("tencentcloud.vod.safe", path)
+local lua_file = searchpath("tencentcloud.vod.safe", path)
 if not lua_file then die("the rock's Lua files (tencentcloud/vod/*.lua) are not on the paths") end
 io.stderr:write(("luarocks test: %s, tencentcloud.vod from %s\n"):format(jit and jit.version or _VERSION, so))
 

@@ -75,7 +75,7 @@ const char *vod_arg_opt_string(lua_State *L, int idx, const char *def)
 
 long long vod_arg_check_integer(lua_State *L, int idx)
 {
-    long long v;
+    long long v = 0;
     if (lua_type(L, idx) != LUA_TNUMBER)
         vod_arg_type_error(L, idx, "number");
     if (!vod_tointegral(L, idx, &v))
@@ -92,7 +92,7 @@ double vod_arg_check_number(lua_State *L, int idx)
 
 void *vod_arg_check_udata(lua_State *L, int idx, const char *tname)
 {
-    void *p = luaL_testudata(L, idx, tname);
+    void *p = vod_testudata(L, idx, tname);
     if (p == NULL)
         vod_arg_type_error(L, idx, tname);
     return p;

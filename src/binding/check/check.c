@@ -54,6 +54,15 @@ const char *vod_check_describe(lua_State *L, int idx, char *tmp, size_t n)
     }
 }
 
+int vod_check_huge(lua_State *L, int idx)
+{
+    double d;
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        return 0;
+    d = (double)lua_tonumber(L, idx);
+    return (d >= 9223372036854775808.0 || d < -9223372036854775808.0) && d - d == 0;
+}
+
 static int check_string(lua_State *L, int idx, const vod_param_rule *p, const char *label,
                         vod_check_error *e)
 {
@@ -79,6 +88,13 @@ static int check_integer(lua_State *L, int idx, const vod_param_rule *p, vod_che
 {
     long long v;
     char tmp[40];
+    if (vod_check_huge(L, idx)) {
+        if (p->max == 9007199254740992LL)
+            return bad(e, p->name, "must be between %lld and 2^53 (larger integers do not "
+                       "survive JSON exactly), got %s", p->min, vod_check_describe(L, idx, tmp, sizeof tmp));
+        return bad(e, p->name, "must be between %lld and %lld, got %s", p->min, p->max,
+                   vod_check_describe(L, idx, tmp, sizeof tmp));
+    }
     if (lua_type(L, idx) != LUA_TNUMBER || !vod_tointegral(L, idx, &v))
         return bad(e, p->name, "must be an integer, got %s", vod_check_describe(L, idx, tmp, sizeof tmp));
     if (v < p->min || v > p->max) {

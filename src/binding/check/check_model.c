@@ -41,28 +41,23 @@ typedef struct walk {
 /* dst = src, clipped to cap with "..." at the end when it does not fit. */
 static void copy_clipped(char *dst, size_t cap, const char *src)
 {
-    size_t n = strlen(src);
-    if (n < cap) {
-        memcpy(dst, src, n + 1);
-        return;
-    }
-    memcpy(dst, src, cap - 4);
-    memcpy(dst + cap - 4, "...", 4);
+    int n = snprintf(dst, cap, "%s", src);
+    if (n > 0 && (size_t)n >= cap)
+        memcpy(dst + cap - 4, "...", 4);
 }
 
 /* Appends n bytes to w->path; a path that does not fit ends in "...". */
 static void path_add(walk *w, const char *s, size_t n)
 {
-    if (w->len + n >= PATH_CAP) {
-        n = PATH_CAP - 1 - w->len;
-        memcpy(w->path + w->len, s, n);
-        memcpy(w->path + PATH_CAP - 4, "...", 4);
-        w->len = PATH_CAP - 1;
-        return;
-    }
+    size_t room = w->len < PATH_CAP - 1 ? PATH_CAP - 1 - w->len : 0;
+    int full = n > room;
+    if (full)
+        n = room;
     memcpy(w->path + w->len, s, n);
     w->len += n;
     w->path[w->len] = '\0';
+    if (full)
+        memcpy(w->path + PATH_CAP - 4, "...", 4);
 }
 
 /* Formats the segments into w->path. */
@@ -143,6 +138,10 @@ static int check_integer(walk *w, int idx, int type)
 {
     long long v;
     char tmp[40];
+    if (vod_check_huge(w->L, idx))
+        return bad(w, "must be between %s and 2^53 (larger integers do not survive JSON exactly), "
+                   "got %s", type == VOD_MT_UINT ? "0" : "-2^53",
+                   vod_check_describe(w->L, idx, tmp, sizeof tmp));
     if (lua_type(w->L, idx) != LUA_TNUMBER || !vod_tointegral(w->L, idx, &v))
         return bad(w, "must be an integer, got %s", vod_check_describe(w->L, idx, tmp, sizeof tmp));
     if (type == VOD_MT_UINT && (v < 0 || v > MAX_SAFE_INT))

@@ -25,7 +25,11 @@
 #include "route.h"
 
 #define VOD_CLIENT_MT "tencentcloud.vod.client"
-#define VOD_VERSION "0.1.0"
+/* VOD_VERSION, the library's version ("X.Y.Z"), is defined by the build:
+ * CMakeLists.txt reads it from the rockspec, its one source */
+#ifndef VOD_VERSION
+#error "VOD_VERSION is not defined: build with CMakeLists.txt, which reads it from rockspec/*.rockspec"
+#endif
 #define VOD_API_VERSION "2018-07-17"
 #define VOD_SERVICE "vod"
 #define VOD_DEFAULT_ENDPOINT "vod.intl.tencentcloudapi.com"   /* site = "intl" */

@@ -9,11 +9,23 @@
 #include "compat.h"
 #include "json_encode.h"
 
+/* The refusal of an integer beyond 2^53 fits in 127 bytes (the callers'
+ * buffers are 128): "PATH: the integer NUM is beyond 2^53 (...)", with PATH
+ * clipped to 42 bytes and NUM to 23. */
+#define PATH_CAP 43
+
 typedef struct dec {
     lua_State *L;
     const char *s, *p, *end;
     char *err;
     size_t errlen;
+    /* an integer this Lua cannot hold (numbers are doubles): its text, and
+     * its path, written from the end of path[] while the parse unwinds */
+    int range;
+    char num[24];
+    char path[PATH_CAP];
+    size_t pstart;
+    int ptrunc;
     int empty_object;       /* {} -> vod.empty_object */
 } dec;
 
@@ -146,6 +158,72 @@ bad_escape:
     return fail(d, "invalid escape in string");
 }
 
+/* Puts s[0..n) in front of the path built so far; "..." when full. */
+static void path_prepend(dec *d, const char *s, size_t n)
+{
+    if (d->ptrunc)
+        return;
+    if (n > d->pstart) {
+        d->ptrunc = 1;
+        if (d->pstart >= 3) {
+            d->pstart -= 3;
+            memcpy(d->path + d->pstart, "...", 3);
+        }
+        return;
+    }
+    d->pstart -= n;
+    memcpy(d->path + d->pstart, s, n);
+}
+
+/* ".key" (or "key" at the top), the key clipped and its unprintable bytes
+ * shown as '?'; "[i]" for an array item. */
+static void path_key(dec *d, const char *k, size_t klen, int top)
+{
+    char seg[28];
+    size_t n = 0, i;
+    if (!top)
+        seg[n++] = '.';
+    for (i = 0; i < klen && n < sizeof seg - 4; i++)
+        seg[n++] = (k[i] >= 0x20 && k[i] < 0x7f) ? k[i] : '?';
+    if (i < klen) {                     /* clipped */
+        memcpy(seg + n, "...", 3);
+        n += 3;
+    }
+    path_prepend(d, seg, n);
+}
+
+static void path_index(dec *d, int i)
+{
+    char seg[24];
+    int n = snprintf(seg, sizeof seg, "[%d]", i);
+    path_prepend(d, seg, (size_t)n);
+}
+
+/* tmp: an integer's text ("-"? digits, no leading zero). 1 when its
+ * magnitude is above 2^53 = 9007199254740992, where doubles stop holding
+ * every integer. */
+static int beyond_2_53(const char *tmp)
+{
+    size_t n;
+    if (*tmp == '-')
+        tmp++;
+    n = strlen(tmp);
+    return n > 16 || (n == 16 && strcmp(tmp, "9007199254740992") > 0);
+}
+
+static int range_fail(dec *d, const char *tmp)
+{
+    size_t n = strlen(tmp);
+    d->range = 1;
+    if (n < sizeof d->num) {
+        memcpy(d->num, tmp, n + 1);
+    } else {
+        memcpy(d->num, tmp, sizeof d->num - 4);
+        memcpy(d->num + sizeof d->num - 4, "...", 4);
+    }
+    return 0;
+}
+
 static int number_value(dec *d)
 {
     const char *q = d->p;
@@ -177,20 +255,23 @@ static int number_value(dec *d)
         return fail(d, "number too long");
     memcpy(tmp, d->p, n);
     tmp[n] = '\0';
-    d->p = q;
-#if VOD_HAS_INTEGERS
     if (integral) {
-        long long v;
-        errno = 0;
-        v = strtoll(tmp, NULL, 10);
-        if (errno == 0) {
-            lua_pushinteger(d->L, (lua_Integer)v);
-            return 1;
+        if (VOD_LUA_INTEGERS) {
+            long long v;
+            errno = 0;
+            v = strtoll(tmp, NULL, 10);
+            if (errno == 0) {
+                d->p = q;
+                vod_pushint(d->L, v);
+                return 1;
+            }
+            /* beyond 64 bits: a float, as Lua itself reads such a literal */
+        } else if (beyond_2_53(tmp)) {
+            /* a double would round it: refused rather than altered */
+            return range_fail(d, tmp);
         }
     }
-#else
-    (void)integral;
-#endif
+    d->p = q;
     {
         /* strtod reads the locale's decimal point: a program that set, say,
          * de_DE would otherwise read 0.5 as 0 */
@@ -215,8 +296,11 @@ static int array_value(dec *d, int depth)
     if (d->p < d->end && *d->p == ']') { d->p++; return 1; }
     for (;;) {
         skip_ws(d);
-        if (!value(d, depth + 1))
+        if (!value(d, depth + 1)) {
+            if (d->range)
+                path_index(d, i + 1);
             return 0;
+        }
         lua_rawseti(d->L, -2, ++i);
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') { d->p++; continue; }
@@ -238,7 +322,7 @@ static int object_end(dec *d, int kept)
 
 static int object_value(dec *d, int depth)
 {
-    int kept = 0;
+    int key, kept = 0;
     lua_newtable(d->L);
     skip_ws(d);
     if (d->p < d->end && *d->p == '}')
@@ -250,13 +334,20 @@ static int object_value(dec *d, int depth)
         d->p++;
         if (!string_value(d))
             return 0;
+        key = lua_gettop(d->L);
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':')
             return fail(d, "expected ':' in object");
         d->p++;
         skip_ws(d);
-        if (!value(d, depth + 1))
+        if (!value(d, depth + 1)) {
+            if (d->range) {
+                size_t klen;
+                const char *k = lua_tolstring(d->L, key, &klen);
+                path_key(d, k, klen, depth == 0);
+            }
             return 0;
+        }
         if (lua_type(d->L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(d->L, -1) == NULL) {
             lua_pop(d->L, 2);                           /* null member: leave it out */
         } else {
@@ -293,11 +384,11 @@ static int value(dec *d, int depth)
 
 int vod_json_decode(lua_State *L, const char *text, size_t len, char *err, size_t errlen)
 {
-    return vod_json_decode_ex(L, text, len, 0, err, errlen);
+    return vod_json_decode_ex(L, text, len, 0, err, errlen, NULL);
 }
 
 int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_object, char *err,
-                       size_t errlen)
+                       size_t errlen, int *range)
 {
     dec d;
     int top = lua_gettop(L);
@@ -306,12 +397,24 @@ int vod_json_decode_ex(lua_State *L, const char *text, size_t len, int empty_obj
     d.end = text + len;
     d.err = err;
     d.errlen = errlen;
+    d.range = 0;
+    d.pstart = PATH_CAP - 1;
+    d.path[d.pstart] = '\0';
+    d.ptrunc = 0;
+    if (range != NULL)
+        *range = 0;
     d.empty_object = empty_object;
     if (value(&d, 0)) {
         skip_ws(&d);
         if (d.p == d.end)
             return 1;
         fail(&d, "trailing characters after the JSON value");
+    }
+    if (d.range) {
+        snprintf(err, errlen, "%s: the integer %s is beyond 2^53 (this Lua's numbers are doubles)",
+                 d.path[d.pstart] ? d.path + d.pstart : "the value", d.num);
+        if (range != NULL)
+            *range = 1;
     }
     lua_settop(L, top);
     return 0;

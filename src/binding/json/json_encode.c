@@ -12,6 +12,8 @@
 const char vod_json_empty_object = 0;   /* its address is vod.empty_object */
 
 #define MAX_SAFE_INT 9007199254740992.0 /* 2^53 */
+#define MAX_SAFE_LL 9007199254740992LL
+#define BEYOND "is an integer beyond +-2^53, which JSON cannot carry exactly"
 
 typedef struct enc {
     lua_State *L;
@@ -131,25 +133,32 @@ static int add_double(enc *e, double d)
     return vod_buf_add(e->b, tmp, (size_t)n) == 0 ? 0 : oom(e);
 }
 
+/* Every number beyond +-2^53 is refused, integer or float: a double that
+ * large is always a whole number, and where numbers are doubles (Lua 5.1,
+ * 5.2, LuaJIT) it may be the rounded form of the integer the caller wrote;
+ * a 64-bit integer (5.3, 5.4) is compared exactly. */
 static int add_number(enc *e, int idx)
 {
     char tmp[32];
     long long iv;
     lua_State *L = e->L;
-    if (vod_isinteger(L, idx) || vod_tointegral(L, idx, &iv)) {
-        if (!vod_tointegral(L, idx, &iv) ||
-            (double)iv > MAX_SAFE_INT || (double)iv < -MAX_SAFE_INT) {
-            return fail(e, "%s", "is an integer beyond +-2^53, which JSON cannot carry exactly");
-        }
+    double d;
+    if (vod_isinteger(L, idx) && vod_tointegral(L, idx, &iv)) {
+        if (iv > MAX_SAFE_LL || iv < -MAX_SAFE_LL)
+            return fail(e, "%s", BEYOND);
         snprintf(tmp, sizeof tmp, "%lld", iv);
         return vod_buf_addstr(e->b, tmp) == 0 ? 0 : oom(e);
     }
-    {
-        double d = (double)lua_tonumber(L, idx);
-        if (isnan(d) || isinf(d))
-            return fail(e, "%s", "must not be NaN or infinity");
-        return add_double(e, d);
+    d = (double)lua_tonumber(L, idx);
+    if (isnan(d) || isinf(d))
+        return fail(e, "%s", "must not be NaN or infinity");
+    if (d > MAX_SAFE_INT || d < -MAX_SAFE_INT)
+        return fail(e, "%s", BEYOND);
+    if (vod_tointegral(L, idx, &iv)) {          /* 3.0 goes out as 3 */
+        snprintf(tmp, sizeof tmp, "%lld", iv);
+        return vod_buf_addstr(e->b, tmp) == 0 ? 0 : oom(e);
     }
+    return add_double(e, d);
 }
 
 /* What the model says a value is, when the request is typed: a structure

@@ -2,11 +2,12 @@
  *
  * Tables with keys 1..n are arrays, tables with string keys are objects, a
  * nested empty table is [] (the top level is always an object). Integers go
- * out as integers; a number JSON cannot carry exactly (NaN, infinity, an
- * integer beyond +-2^53) is refused rather than sent altered. Strings must be
- * UTF-8 without NUL bytes. vod.null (a NULL light userdata) encodes as null,
- * vod.empty_object (the light userdata VOD_JSON_EMPTY_OBJECT) as {}: an empty
- * object where a bare {} would be written [] (an unchecked call, tcvod). */
+ * out as integers; a number JSON cannot carry exactly (NaN, infinity, any
+ * number beyond +-2^53, integer or float) is refused rather than sent altered.
+ * Strings must be UTF-8 without NUL bytes. vod.null (a NULL light userdata)
+ * encodes as null, vod.empty_object (the light userdata VOD_JSON_EMPTY_OBJECT)
+ * as {}: an empty object where a bare {} would be written [] (an unchecked
+ * call, tcvod). */
 #ifndef VOD_JSON_ENCODE_H
 #define VOD_JSON_ENCODE_H
 

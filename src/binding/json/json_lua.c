@@ -1,6 +1,7 @@
 /* The JSON codec exposed to Lua, with the same rules as request bodies and
  * responses (json_encode.h, json_decode.h): integers stay integers, numbers
- * JSON cannot carry exactly are refused, vod.null is null. */
+ * JSON cannot carry exactly are refused (and, where numbers are doubles,
+ * integers beyond 2^53 in the text), vod.null is null. */
 #include "json_lua.h"
 
 #include <stdio.h>
@@ -74,7 +75,7 @@ int vod_l_json_decode(lua_State *L)
     size_t len;
     const char *text = vod_arg_check_string(L, 1, &len);
     char err[160];
-    int empty_object = 0;
+    int empty_object = 0, range;
     if (!lua_isnoneornil(L, 2)) {
         static const char *const known[] = { "empty_object" };
         vod_arg_check_type(L, 2, LUA_TTABLE);
@@ -90,7 +91,7 @@ int vod_l_json_decode(lua_State *L)
         empty_object = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
-    if (!vod_json_decode_ex(L, text, len, empty_object, err, sizeof err))
-        return bad_json(L, NULL, "malformed JSON: %s%s", err, "");
+    if (!vod_json_decode_ex(L, text, len, empty_object, err, sizeof err, &range))
+        return bad_json(L, NULL, range ? "cannot decode JSON: %s%s" : "malformed JSON: %s%s", err, "");
     return 1;
 }
