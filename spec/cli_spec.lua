@@ -38,6 +38,10 @@ local function run(argv, o)
     parts[#parts + 1] = "TENCENTCLOUD_SECRET_KEY=" .. fake.SECRET_KEY
   end
   for k, v in pairs(o.env or {}) do parts[#parts + 1] = k .. "=" .. q(v) end
+  -- a preloaded sanitizer runtime (spec/tools/asan.sh) is for tcvod, not for
+  -- script(1) below, whose own allocations LeakSanitizer would report
+  local preload = o.tty and os.getenv("LD_PRELOAD")
+  if preload then parts[#parts + 1] = "LD_PRELOAD=" .. q(preload) end
   parts[#parts + 1] = q(o.cmd or TCVOD)
   for _, a in ipairs(argv) do parts[#parts + 1] = q(a) end
   local stdin = "/dev/null"
@@ -50,15 +54,9 @@ local function run(argv, o)
   local cmd = ("%s <%s >%s 2>%s; echo $? >%s"):format(table.concat(parts, " "), q(stdin),
     q(TMP .. "/out"), q(TMP .. "/err"), q(TMP .. "/rc"))
   if o.tty then
-    -- stderr on a pseudo-terminal (script(1)); err is what the terminal got.
-    -- A preloaded sanitizer runtime (spec/tools/asan.sh) is for tcvod, not
-    -- for script(1), whose own allocations LeakSanitizer would report
-    local preload, outer = os.getenv("LD_PRELOAD"), ""
-    if preload then
-      table.insert(parts, 2, "LD_PRELOAD=" .. q(preload))
-      outer = "env -u LD_PRELOAD "
-    end
-    cmd = ("%sscript -qec %s /dev/null </dev/null >%s 2>&1; echo $? >%s"):format(outer,
+    -- stderr on a pseudo-terminal (script(1)); err is what the terminal got
+    cmd = ("%sscript -qec %s /dev/null </dev/null >%s 2>&1; echo $? >%s"):format(
+      preload and "env -u LD_PRELOAD " or "",
       q(("%s >%s"):format(table.concat(parts, " "), q(TMP .. "/out"))), q(TMP .. "/err"), q(TMP .. "/rc"))
   end
   os.execute(cmd)

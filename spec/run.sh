@@ -101,7 +101,11 @@ busted_wait() {
     [ "${r%%:*}" = "$1" ] && wait "${r#*:}"
   done
   echo "== busted on $2"
-  grep -E "^not ok|^1\.\.|^soak:${3:+|$3}" "build/busted-$1.log" | head -40
+  # a failure's first lines of diagnostics too: CI shows this output, not the logs
+  awk -v pat="^not ok|^1\\.\\.|^soak:${3:+|$3}" '
+    $0 ~ pat { print; d = /^not ok/ ? 6 : 0; next }
+    d > 0 && /^# / { print; d--; next }
+    { d = 0 }' "build/busted-$1.log" | head -60
   count_tap "build/busted-$1.log"
   RC=$(cat "build/busted-$1.rc" 2>/dev/null || echo 1)
 }
