@@ -38,6 +38,7 @@
 #include "cos_sign.h"
 #include "engine.h"
 #include "exchange.h"
+#include "file_window.h"
 #include "part_digest.h"
 #include "route.h"
 #include "upload_ahead.h"
@@ -98,6 +99,8 @@ typedef struct vod_lane {
     vod_buf body;               /* a part's bytes (read from a file, or filled by a stream) */
     const char *body_ptr;       /* the body sent: body's, or a MediaContent's own bytes */
     size_t body_len;
+    int windowed;               /* a file's part digested ahead: sent from win as it is read */
+    vod_file_window win;        /* its window, kept for the lane's parts */
     vod_part_digest dig;        /* a stream's part: hashed as it comes */
     int dig_on;
     int attempts, retries, skew_fixed, ambiguous;
