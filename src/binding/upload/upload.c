@@ -29,6 +29,7 @@
 #include "md5_mb.h"
 #include "request.h"
 #include "retry.h"
+#include "upload_ahead.h"
 #include "upload_cos.h"
 #include "upload_params.h"
 
