@@ -22,7 +22,9 @@
  *
  * One lane reads a stream at a time, one runs the API calls; parts go on all.
  * A file's or a string's parts have their MD5 and CRC-64 computed ahead,
- * many parts at once, a slice at each step of any lane (upload_ahead.h).
+ * many parts at once, a slice at each step of any lane (upload_ahead.h); a
+ * file's part whose digests are known is then sent from the file as it is
+ * read, a window at a time (file_window.h), not held whole by its lane.
  * The logic is here once: the libcurl driver (upload_curl.c) multiplexes the
  * lanes' connections with poll, the cosocket driver (src/lua/ngx.lua) runs a
  * light thread a lane. */

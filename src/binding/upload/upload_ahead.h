@@ -1,7 +1,8 @@
 /* client:upload's digests ahead: the MD5 and CRC-64 of a multipart object's
  * upcoming full-size parts, computed several parts at once with multi-buffer
- * MD5 (md5_mb.h) before the lanes send them, so that a lane loading a part
- * only reads its bytes. For a file (MediaFilePath) and a string
+ * MD5 (md5_mb.h) before the lanes send them, so that a lane need not hold a
+ * part: a file's goes from the file as it is read (file_window.h), a
+ * string's from the string. For a file (MediaFilePath) and a string
  * (MediaContent); a MediaReader's parts are hashed as they come (upload.c).
  *
  * A batch is up to the implementation's width (32 with AVX-512, 16 with
