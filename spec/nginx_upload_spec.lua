@@ -201,6 +201,34 @@ describe("uploads in nginx #nginx", function()
       assert.truthy(answered >= 3, "the worker answered " .. answered .. " requests during the upload")
     end)
 
+    -- parts hashed ahead go from the file as it is read, 256 KiB at a time
+    -- (file_window.h), a cosocket's send a window
+    it("a part whose connection closes in its third window: sent again from its first byte", function()
+      local path, md5 = random_file("cut.mp4", 6 * MIB + 999)
+      fake.cos_fault { mode = "close_mid_body", operation = "UploadPart", part_number = 2,
+                       after_bytes = 600000, count = 1 }
+      local t = get("op=file&part_size=2097152&threshold=1048576&concurrency=2&path=" .. path)
+      assert.is_true(t.ok, cjson.encode(t))
+      assert.equal(5, #ledger("UploadPart"))
+      assert.equal(md5, object(t.media_url).md5)
+      assert.equal(md5, fetch_md5(t.media_url))
+    end)
+
+    it("a file that shrinks while its parts go: ClientError.File, not ambiguous, the upload aborted", function()
+      local path = random_file("shrink.mp4", 8 * MIB)
+      fake.cos_fault { mode = "delay", seconds = 0.3, operation = "UploadPart", part_number = 1, count = 1 }
+      local t = get("op=file&part_size=2097152&threshold=1048576&concurrency=2&shrink=" .. 5 * MIB .. "&path=" .. path)
+      assert.is_false(t.ok)
+      assert.equal("ClientError.File", t.code, cjson.encode(t))
+      assert.truthy(t.message:find(path .. ": the file shrank", 1, true), t.message)
+      assert.is_false(t.retryable)
+      assert.is_falsy(t.ambiguous)
+      assert.same({}, fake.cos_get("uploads"))
+      local deadline = socket.gettime() + 5
+      while #ledger("AbortMultipartUpload") == 0 and socket.gettime() < deadline do socket.sleep(0.02) end
+      assert.equal(1, #ledger("AbortMultipartUpload"))
+    end)
+
     it("with a cover", function()
       local media, media_md5 = random_file("small.mp4", 300000)
       local cover, cover_md5 = random_file("cover.jpg", 20000)

@@ -280,14 +280,98 @@ describe("client:upload", function()
       end
     end)
 
-    it("a file that shrinks during the upload: ClientError.File, and the upload aborted", function()
+    -- the parts hashed ahead are sent from the file as it is read, a window of
+    -- 256 KiB at a time (file_window.h): the file is read again as each goes
+    it("a file that shrinks during the upload: ClientError.File, not ambiguous, and the upload aborted", function()
       local path = file("shrinking.mp4", bytes(12 * MiB, 53))
       local err = fake.raises(client().upload, client(), { MediaFilePath = path },
         { part_size = MiB, multipart_threshold = MiB, concurrency = 2,
           progress = function() file("shrinking.mp4", "short now") end })
       assert.equal("ClientError.File", err.code)
-      assert.truthy(err.message:find("shrank", 1, true), err.message)
+      assert.equal("media", err.stage)
+      assert.truthy(err.message:find(path .. ": the file shrank", 1, true), err.message)
+      assert.is_false(err.retryable)
+      assert.is_falsy(err.ambiguous)          -- cut short: COS stored nothing of that part
       assert.same({}, fake.cos_get("uploads"))
+      local deadline = socket.gettime() + 5
+      while #requests("AbortMultipartUpload") == 0 and socket.gettime() < deadline do socket.sleep(0.02) end
+      assert.equal(1, #requests("AbortMultipartUpload"))
+      assert.is_false(fake.cos_get("sessions")[1].committed)
+    end)
+
+    it("a file that shrinks in the middle of a part being sent: the request is cut, ClientError.File; "
+      .. "with a checkpoint too (the file changed: nothing to resume), the upload aborted", function()
+      local path, ckpt = file("cut.mp4", bytes(8 * MiB, 59)), dir .. "/cut.ckpt"
+      os.remove(ckpt)
+      -- part 1 held 0.3 s by COS: part 2 is answered first, and its progress cuts
+      -- the file at 5 MiB, the middle of part 3, which the same lane sends next
+      fake.cos_fault { mode = "delay", seconds = 0.3, operation = "UploadPart", part_number = 1, count = 1 }
+      local shrunk = false
+      local err = fake.raises(client().upload, client(), { MediaFilePath = path },
+        { part_size = 2 * MiB, multipart_threshold = MiB, concurrency = 2, checkpoint = ckpt,
+          progress = function(done)
+            if done > 0 and not shrunk then
+              shrunk = true
+              assert(os.execute(("truncate -s %d '%s'"):format(5 * MiB, path)))
+            end
+          end })
+      assert.is_true(shrunk)
+      assert.equal("ClientError.File", err.code)
+      assert.truthy(err.message:find(path .. ": the file shrank", 1, true), err.message)
+      assert.is_false(err.retryable)
+      assert.is_falsy(err.ambiguous)
+      assert.same({}, fake.cos_get("uploads"))
+      assert.is_nil(process.read_file(ckpt), "the checkpoint is removed with the upload")
+      assert.is_nil(parts_sent(200)[3], "part 3 cut short: COS stored nothing of it")
+      assert.is_nil(parts_sent(200)[4])
+      if mb then                              -- sent from the file: its 1 MiB left went, then the cut
+        local cut
+        local deadline = socket.gettime() + 5   -- (the fake writes its ledger once the request ended)
+        repeat
+          for _, r in ipairs(requests("UploadPart")) do if r.part_number == 3 then cut = r end end
+          if not cut then socket.sleep(0.02) end
+        until cut or socket.gettime() > deadline
+        assert.truthy(cut, "part 3 was not begun")
+        assert.equal(MiB, cut.bytes)
+        assert.are_not.equal(200, cut.status)
+      end
+    end)
+
+    it("a part whose connection closes in its third window is sent again from its first byte", function()
+      local data = bytes(6 * MiB + 999, 61)
+      fake.cos_fault { mode = "close_mid_body", operation = "UploadPart", part_number = 2,
+                       after_bytes = 600000, count = 1 }
+      local lines = {}
+      local res = client { debug = function(l) lines[#lines + 1] = l end }:upload(
+        { MediaFilePath = file("cut-window.mp4", data) }, { part_size = 2 * MiB, multipart_threshold = MiB })
+      assert.equal(5, #requests("UploadPart"))
+      local sent = parts_sent(200)
+      for k = 1, 4 do assert.equal(1, sent[k], "part " .. k) end
+      assert.equal(data, fetch(res.MediaUrl))
+      local _, count = hashed_ahead(lines)
+      assert.equal(mb and 3 or 0, count)
+    end)
+
+    it("a part answered 500 twice is sent a third time, from the file again, byte for byte", function()
+      local data = bytes(6 * MiB + 999, 67)
+      fake.cos_fault { mode = "error", status = 500, code = "InternalError", operation = "UploadPart",
+                       part_number = 3, count = 2 }
+      local res = client():upload({ MediaFilePath = file("five-hundred.mp4", data) },
+        { part_size = 2 * MiB, multipart_threshold = MiB })
+      assert.same({ 1, 1, 3, 1 }, parts_sent())
+      assert.same({ 1, 1, 1, 1 }, parts_sent(200))
+      assert.equal(data, fetch(res.MediaUrl))
+      assert.equal(#data, fake.cos_get("objects")[1].size)
+    end)
+
+    it("a part refused as BadDigest is read whole and hashed again, then sent byte for byte", function()
+      local data = bytes(6 * MiB + 999, 71)
+      fake.cos_fault { mode = "error", status = 400, code = "BadDigest", operation = "UploadPart",
+                       part_number = 1, count = 1 }
+      local res = client():upload({ MediaFilePath = file("bad-digest.mp4", data) },
+        { part_size = 2 * MiB, multipart_threshold = MiB })
+      assert.same({ 2, 1, 1, 1 }, parts_sent())
+      assert.equal(data, fetch(res.MediaUrl))
     end)
   end)
 

@@ -187,6 +187,231 @@ static void tunnel(void)
           "verification failed: nothing sent");
 }
 
+/* ---- the request's body: held whole (req_body), or read as it goes (body_fill) ---- */
+
+static const char HEAD[] = "PUT /o HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n";
+static const char BODY[] = "0123456789";
+
+/* A body source over BODY in windows of `window` bytes at multiples of it,
+ * as a lane reads a part from its file: a window is read again whenever an
+ * offset outside it is asked for (a resend from 0 included). */
+typedef struct source {
+    size_t window;
+    char buf[16];
+    size_t at, len;         /* buf holds BODY[at, at + len) */
+    int reads;              /* windows read */
+    size_t asked[32];       /* offsets asked, in order */
+    int n_asked;
+    size_t fail_at;         /* fail when this offset is asked ((size_t)-1: never) */
+    int give_nothing;       /* answer 0 bytes, successfully */
+} source;
+
+static int source_fill(void *ctx, size_t off, const char **ptr, size_t *len, char *why, size_t why_len)
+{
+    source *s = ctx;
+    if (s->n_asked < 32)
+        s->asked[s->n_asked++] = off;
+    if (off == s->fail_at) {
+        snprintf(why, why_len, "f.mp4: the file shrank while it was being uploaded");
+        return -1;
+    }
+    if (s->give_nothing) {
+        *ptr = s->buf;
+        *len = 0;
+        return 0;
+    }
+    if (off < s->at || off >= s->at + s->len) {
+        s->at = off / s->window * s->window;
+        s->len = sizeof BODY - 1 - s->at < s->window ? sizeof BODY - 1 - s->at : s->window;
+        memcpy(s->buf, BODY + s->at, s->len);
+        memset(s->buf + s->len, '#', sizeof s->buf - s->len);   /* past the window: not the body */
+        s->reads++;
+    }
+    *ptr = s->buf + (off - s->at);
+    *len = s->at + s->len - off;
+    return 0;
+}
+
+static source SRC;
+
+static void begin_put(int may_resend, size_t window, size_t max_send)
+{
+    NOW = 1000;
+    vod_x_begin(&X, &plain_route, HEAD, sizeof HEAD - 1, 1000, may_resend, 500, NOW);
+    memset(&SRC, 0, sizeof SRC);
+    SRC.window = window;
+    SRC.fail_at = (size_t)-1;
+    X.body_fill = source_fill;
+    X.body_ctx = &SRC;
+    X.req_body_len = sizeof BODY - 1;
+    X.max_send = max_send;
+}
+
+/* Drives SENDs until the exchange asks for something else: what went out,
+ * appended to *wire (the slices, each checked against max_send). */
+static vod_xop send_all(vod_xop op, char *wire, size_t cap, size_t *n, int *slices, size_t max_send)
+{
+    while (op == VOD_XOP_SEND) {
+        CHECK(X.out_len > 0 && (max_send == 0 || X.out_len <= max_send), "a slice of 1 to max_send bytes");
+        if (*n + X.out_len <= cap) {
+            memcpy(wire + *n, X.out, X.out_len);
+            *n += X.out_len;
+        }
+        (*slices)++;
+        op = step(ev_ok(0));
+    }
+    return op;
+}
+
+static int wire_is_put(const char *wire, size_t n)
+{
+    return n == sizeof HEAD - 1 + sizeof BODY - 1 && memcmp(wire, HEAD, sizeof HEAD - 1) == 0 &&
+           memcmp(wire + sizeof HEAD - 1, BODY, sizeof BODY - 1) == 0;
+}
+
+static void body_held_in_slices(void)
+{
+    char wire[128];
+    size_t n = 0;
+    int slices = 0;
+    NOW = 1000;
+    vod_x_begin(&X, &plain_route, HEAD, sizeof HEAD - 1, 1000, 0, 500, NOW);
+    X.req_body = BODY;
+    X.req_body_len = sizeof BODY - 1;
+    X.max_send = 16;
+    step(ev_none());
+    CHECK(send_all(step(ev_ok(0)), wire, sizeof wire, &n, &slices, 16) == VOD_XOP_RECV, "then read");
+    CHECK(wire_is_put(wire, n), "the head, then the body held");
+    CHECK(slices == 4 && X.sends == 1, "48 + 10 bytes in slices of 16: 4 slices, one send");
+}
+
+static void body_in_windows(void)
+{
+    char wire[128];
+    size_t n = 0;
+    int slices = 0;
+    begin_put(0, 4, 0);
+    step(ev_none());
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && X.out == HEAD && X.out_len == sizeof HEAD - 1,
+          "the head first, whole");
+    CHECK(SRC.n_asked == 0, "the body is not asked for before the head is sent");
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && X.out == SRC.buf && X.out_len == 4, "a window");
+    memcpy(wire, HEAD, sizeof HEAD - 1);
+    n = sizeof HEAD - 1;
+    CHECK(send_all(VOD_XOP_SEND, wire, sizeof wire, &n, &slices, 0) == VOD_XOP_RECV, "then read");
+    CHECK(wire_is_put(wire, n), "the body, window by window");
+    CHECK(slices == 3 && SRC.reads == 3 && SRC.n_asked == 3, "10 bytes: 4 + 4 + 2, each window read once");
+    CHECK(SRC.asked[0] == 0 && SRC.asked[1] == 4 && SRC.asked[2] == 8, "asked at 0, 4, 8");
+    CHECK(step(ev_data(OK)) == VOD_XOP_KEEP && step(ev_none()) == VOD_XOP_DONE && X.sends == 1, "answered");
+}
+
+/* The driver takes less than a window at a time (a cosocket's slices): the
+ * rest of the window is asked for next, from where the slice ended. */
+static void windows_in_slices(void)
+{
+    char wire[128];
+    size_t n = 0;
+    int slices = 0;
+    begin_put(0, 4, 3);
+    step(ev_none());
+    CHECK(send_all(step(ev_ok(0)), wire, sizeof wire, &n, &slices, 3) == VOD_XOP_RECV, "then read");
+    CHECK(wire_is_put(wire, n), "the same bytes in slices of 3");
+    CHECK(SRC.reads == 3, "each window read once");
+    CHECK(SRC.n_asked == 5 && SRC.asked[0] == 0 && SRC.asked[1] == 3 && SRC.asked[2] == 4 &&
+          SRC.asked[3] == 7 && SRC.asked[4] == 8, "asked at 0, 3, 4, 7, 8: no slice crosses a window");
+}
+
+/* A source that gives less than asked (a short read): the next window
+ * begins where it ended. */
+static int short_fill(void *ctx, size_t off, const char **ptr, size_t *len, char *why, size_t why_len)
+{
+    (void)ctx, (void)why, (void)why_len;
+    *ptr = BODY + off;
+    *len = 1;
+    return 0;
+}
+
+static void short_windows(void)
+{
+    char wire[128];
+    size_t n = 0;
+    int slices = 0;
+    begin_put(0, 4, 0);
+    X.body_fill = short_fill;
+    step(ev_none());
+    CHECK(send_all(step(ev_ok(0)), wire, sizeof wire, &n, &slices, 0) == VOD_XOP_RECV, "then read");
+    CHECK(wire_is_put(wire, n) && slices == 11, "a byte a window: the head and 10 windows");
+}
+
+/* A kept connection dies unanswered after the body went out: the request
+ * goes again on a fresh one, its body asked for again from offset 0. */
+static void resend_reads_again(void)
+{
+    char wire[128];
+    size_t n = 0;
+    int slices = 0;
+    begin_put(1, 4, 0);
+    step(ev_none());
+    CHECK(send_all(step(ev_ok(1)), wire, sizeof wire, &n, &slices, 0) == VOD_XOP_RECV, "sent on a kept one");
+    CHECK(step(ev_eof()) == VOD_XOP_CLOSE && step(ev_none()) == VOD_XOP_CONNECT && X.fresh,
+          "closed unanswered: a fresh connection");
+    n = 0;
+    slices = 0;
+    CHECK(send_all(step(ev_ok(0)), wire, sizeof wire, &n, &slices, 0) == VOD_XOP_RECV, "sent again");
+    CHECK(wire_is_put(wire, n), "the same bytes again");
+    CHECK(SRC.n_asked == 6 && SRC.asked[3] == 0 && SRC.reads == 6, "from offset 0, each window read again");
+    CHECK(step(ev_data(OK)) == VOD_XOP_KEEP && step(ev_none()) == VOD_XOP_DONE && X.sends == 2,
+          "answered, sent twice");
+    /* the driver fails in the middle of the body on a kept connection: the same */
+    begin_put(1, 4, 0);
+    step(ev_none());
+    step(ev_ok(1));
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && SRC.asked[0] == 0, "the first window");
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && SRC.asked[1] == 4, "the second");
+    {
+        vod_xev e = ev_fail(VOD_FAIL_NETWORK, "Broken pipe");
+        e.sent = 1;
+        CHECK(step(e) == VOD_XOP_CLOSE && step(ev_none()) == VOD_XOP_CONNECT, "failed mid-body: again");
+    }
+    n = 0;
+    slices = 0;
+    CHECK(send_all(step(ev_ok(0)), wire, sizeof wire, &n, &slices, 0) == VOD_XOP_RECV && wire_is_put(wire, n),
+          "the whole request again, its body from 0");
+    CHECK(SRC.n_asked == 5 && SRC.asked[2] == 0, "asked at 0 again");
+}
+
+static void fill_fails(void)
+{
+    /* in the middle of the body: the connection is closed, the exchange fails */
+    begin_put(1, 4, 0);
+    SRC.fail_at = 8;
+    step(ev_none());
+    step(ev_ok(0));
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && step(ev_ok(0)) == VOD_XOP_SEND, "two windows");
+    CHECK(step(ev_ok(0)) == VOD_XOP_CLOSE, "the third cannot be read: close (the request is cut)");
+    CHECK(step(ev_none()) == VOD_XOP_FAILED && X.fail == VOD_FAIL_SOURCE, "failed: the body's source");
+    CHECK(strcmp(X.msg, "f.mp4: the file shrank while it was being uploaded") == 0, X.msg);
+    CHECK(X.sent && X.sends == 1 && X.http_status == 0, "part of it went out, once");
+    /* at the body's first byte: the same, and not sent again on a kept connection */
+    begin_put(1, 4, 0);
+    SRC.fail_at = 0;
+    step(ev_none());
+    CHECK(step(ev_ok(1)) == VOD_XOP_SEND && X.out == HEAD, "the head");
+    CHECK(step(ev_ok(0)) == VOD_XOP_CLOSE && step(ev_none()) == VOD_XOP_FAILED &&
+          X.fail == VOD_FAIL_SOURCE && X.sends == 1, "no body: failed, no resend");
+    /* a source that gives nothing */
+    begin_put(0, 4, 0);
+    SRC.give_nothing = 1;
+    step(ev_none());
+    CHECK(step(ev_ok(0)) == VOD_XOP_SEND && X.out == HEAD, "the head");
+    CHECK(step(ev_ok(0)) == VOD_XOP_CLOSE && step(ev_none()) == VOD_XOP_FAILED &&
+          X.fail == VOD_FAIL_SOURCE, "0 bytes: failed");
+    CHECK(strcmp(X.msg, "the request body's source gave nothing at offset 0 of 10") == 0, X.msg);
+    /* a fresh exchange forgets the source */
+    vod_x_begin(&X, &plain_route, REQ, sizeof REQ - 1, 1000, 0, 500, NOW);
+    CHECK(X.body_fill == NULL && X.body_ctx == NULL && X.req_body == NULL, "begin resets the body");
+}
+
 static void writer(void)
 {
     vod_buf b = { NULL, 0, 0 };
@@ -214,6 +439,12 @@ int main(void)
     the_deadline();
     connect_failures();
     tunnel();
+    body_held_in_slices();
+    body_in_windows();
+    windows_in_slices();
+    short_windows();
+    resend_reads_again();
+    fill_fails();
     writer();
     vod_x_free(&X);
     return check_report();

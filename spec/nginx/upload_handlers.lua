@@ -33,7 +33,7 @@ local function describe_err(err)
   return { ok = false, code = err.code, message = err.message, action = err.action, stage = err.stage,
            part_number = err.part_number, http_status = err.http_status, attempts = err.attempts,
            body_error = err.body_error, body_read = err.body_read, phase = err.phase,
-           text = tostring(err) }
+           retryable = err.retryable, ambiguous = err.ambiguous, text = tostring(err) }
 end
 
 -- the upload's options from the query: concurrency, part_size, multipart_threshold
@@ -51,10 +51,21 @@ end
 
 local ops = {}
 
--- a file of this machine, and a cover
+-- a file of this machine, and a cover; shrink=N: the file cut to N bytes at
+-- the first progress after a part is in COS
 function ops.file(args)
+  local opts = options(args)
+  local shrink = tonumber(args.shrink or "")
+  if shrink then
+    opts.progress = function(done)
+      if done > 0 and shrink then
+        assert(os.execute(("truncate -s %d '%s'"):format(shrink, args.path)))
+        shrink = nil
+      end
+    end
+  end
   local res, err = get_client():upload({ MediaFilePath = args.path, CoverFilePath = args.cover,
-                                         MediaName = args.name }, options(args))
+                                         MediaName = args.name }, opts)
   return answer(res, err)
 end
 

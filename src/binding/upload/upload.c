@@ -29,6 +29,7 @@
 #include "md5_mb.h"
 #include "request.h"
 #include "retry.h"
+#include "upload_ahead.h"
 #include "upload_cos.h"
 #include "upload_params.h"
 
@@ -300,7 +301,13 @@ static void part_over(vod_upload *u, vod_lane *l)
 static void cos_failed(lua_State *L, vod_upload *u, vod_lane *l, const vod_cos_answer *a)
 {
     const char *op = vod_cos_op_name(l->kind);
-    if (a->code[0] >= '0' && a->code[0] <= '9') {          /* the exchange's own failure */
+    if (a->code[0] >= '0' && a->code[0] <= '9' && atoi(a->code) == VOD_FAIL_SOURCE) {
+        /* the file, read as the part was sent, failed (it shrank): the
+         * request was cut short, so COS stored nothing of it */
+        push_error(L, u, VOD_E_FILE, "upload", "%s", a->message);
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "ambiguous");
+    } else if (a->code[0] >= '0' && a->code[0] <= '9') {  /* the exchange's own failure */
         static const char *const codes[] = { VOD_E_NETWORK, VOD_E_DNS, VOD_E_CONNECT, VOD_E_TLS,
             VOD_E_TLS_VERIFY, VOD_E_TIMEOUT, VOD_E_NETWORK, VOD_E_PROXY, VOD_E_PROXY_AUTH,
             VOD_E_TOO_LARGE, VOD_E_OUT_OF_MEMORY, VOD_E_NETWORK };
@@ -370,6 +377,8 @@ static int etag_ok(const vod_upload *u, const vod_lane *l, const char *etag)
 
 static int complete(lua_State *L, vod_upload *u, vod_lane *l);
 static void hash_body(vod_upload *u, vod_lane *l, const vod_upart *p);
+static int load(lua_State *L, vod_upload *u, vod_lane *l, unsigned long long offset,
+                unsigned long long size, const vod_upart *p);
 
 static int list_done(lua_State *L, vod_upload *u, vod_lane *l, vod_cos_xml_doc *d);
 
@@ -445,6 +454,21 @@ static int cos_ok(lua_State *L, vod_upload *u, vod_lane *l, vod_cos_answer *a)
     }
 }
 
+/* A part digested ahead from an earlier read of the file, refused as
+ * BadDigest (the file changed since, or the bytes were damaged on the way):
+ * the retry's Content-MD5 is that of the bytes held, the part now read whole
+ * (sent from the file as it was read, it is held first). 0, or the error
+ * pushed. */
+static int rehash(lua_State *L, vod_upload *u, vod_lane *l)
+{
+    vod_upart *p = &u->parts[l->part - 1];
+    p->digested = 0;
+    if (l->windowed)
+        return load(L, u, l, p->offset, p->size, NULL);
+    hash_body(u, l, NULL);
+    return 0;
+}
+
 /* The exchange of a COS request ended. */
 static int cos_answered(lua_State *L, vod_upload *u, vod_lane *l, int failed)
 {
@@ -503,11 +527,11 @@ static int cos_answered(lua_State *L, vod_upload *u, vod_lane *l, int failed)
             vod_monotonic() - l->started + delay < c->retry.deadline) {
             l->retries++;
             if (l->kind == VOD_COS_PART && strcmp(a.code, "BadDigest") == 0 &&
-                u->parts[l->part - 1].digested) {
-                /* digested ahead from an earlier read of the file: the
-                 * retry's Content-MD5 is that of the bytes held */
-                u->parts[l->part - 1].digested = 0;
-                hash_body(u, l, NULL);
+                u->parts[l->part - 1].digested && rehash(L, u, l) != 0) {
+                vod_cos_xml_doc_free(&a.doc);
+                part_over(u, l);
+                fail(L, u, 0);
+                return NEXT;
             }
             vod_debug(L, c, "upload: %s%s%.0u failed (%s: %s): retry %d in %.3fs",
                       vod_cos_op_name(l->kind), l->kind == VOD_COS_PART ? " of part " : "",
@@ -589,13 +613,29 @@ static void hash_body(vod_upload *u, vod_lane *l, const vod_upart *p)
 }
 
 /* Reads size bytes at offset of the current object into the lane's body
- * (part p's, or NULL). 0, or the error pushed. */
+ * (part p's, or NULL). A file's part whose digests were computed ahead is
+ * not read here: it is sent from the file as it is read, a window at a time
+ * (file_window.h), and the lane holds the window, not the part. 0, or the
+ * error pushed. */
 static int load(lua_State *L, vod_upload *u, vod_lane *l, unsigned long long offset,
                 unsigned long long size, const vod_upart *p)
 {
     vod_uobj *o = cur(u);
+    l->windowed = 0;
     if (o->src == VOD_SRC_CONTENT) {
         l->body_ptr = o->content + offset;      /* the string itself: no copy */
+        l->body_len = (size_t)size;
+        hash_body(u, l, p);
+        return 0;
+    }
+    if (p != NULL && p->digested) {
+        if (vod_file_window_set(&l->win, o->fd, o->path, offset, (size_t)size) != 0) {
+            vod_error_push(L, VOD_E_OUT_OF_MEMORY, "upload", "out of memory for a window of %d "
+                           "bytes", VOD_FILE_WINDOW);
+            return -1;
+        }
+        l->windowed = 1;
+        l->body_ptr = NULL;
         l->body_len = (size_t)size;
         hash_body(u, l, p);
         return 0;
@@ -635,6 +675,7 @@ static int read_begin(lua_State *L, vod_upload *u, vod_lane *l)
 {
     (void)L;
     vod_buf_reset(&l->body);
+    l->windowed = 0;
     l->crc = 0;
     if (u->content_md5) {
         if (vod_part_digest_init(&l->dig) != 0) {
@@ -881,6 +922,7 @@ static int complete(lua_State *L, vod_upload *u, vod_lane *l)
         return NEXT;
     }
     free(all);
+    l->windowed = 0;
     l->body_ptr = l->body.data;
     l->body_len = l->body.len;
     u->ob = OB_COMPLETE;
@@ -1232,6 +1274,8 @@ static vod_uop idle(lua_State *L, vod_upload *u, vod_lane *l)
         l->job = J_DONE;
         /* a part's buffer, now: the box that holds it may wait long for the GC */
         vod_buf_free(&l->body, 0);
+        vod_file_window_free(&l->win);
+        l->windowed = 0;
         l->body_ptr = NULL;
         l->body_len = 0;
         return VOD_UOP_DONE;
@@ -1408,6 +1452,7 @@ static void lane_free(lua_State *L, vod_lane *l)
     vod_x_free(&l->x);
     vod_buf_free(&l->wire, 1);
     vod_buf_free(&l->body, 0);
+    vod_file_window_free(&l->win);
     if (l->dig_on)
         vod_part_digest_free(&l->dig);
     l->dig_on = 0;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "crc64.h"
-#include "upload.h"
 
 static int cur_src(const vod_upload *u)
 {

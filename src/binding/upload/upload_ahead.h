@@ -1,7 +1,8 @@
 /* client:upload's digests ahead: the MD5 and CRC-64 of a multipart object's
  * upcoming full-size parts, computed several parts at once with multi-buffer
- * MD5 (md5_mb.h) before the lanes send them, so that a lane loading a part
- * only reads its bytes. For a file (MediaFilePath) and a string
+ * MD5 (md5_mb.h) before the lanes send them, so that a lane need not hold a
+ * part: a file's goes from the file as it is read (file_window.h), a
+ * string's from the string. For a file (MediaFilePath) and a string
  * (MediaContent); a MediaReader's parts are hashed as they come (upload.c).
  *
  * A batch is up to the implementation's width (32 with AVX-512, 16 with
@@ -36,29 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "md5_mb.h"
+#include "upload_types.h"
 
 #define VOD_AHEAD_SLICE (2 * 1024 * 1024)  /* bytes hashed a step, the batch's parts together */
 #define VOD_AHEAD_MIN_LANES 3
 #define VOD_AHEAD_MAX_BYTES (256ULL * 1024 * 1024)   /* a batch's parts together, at most */
-
-struct vod_upload;
-
-typedef struct vod_ahead {
-    int ready;                  /* impl and width chosen */
-    int impl;                   /* multi-buffer MD5 (VOD_MD5_MB_NONE: no digests ahead) */
-    unsigned width;             /* its lanes */
-    int off;                    /* given up for this object */
-    unsigned frontier;          /* the parts before it were considered for a batch */
-    unsigned lanes;             /* parts in the batch under way (0: none) */
-    unsigned part[VOD_MD5_MB_MAX_LANES];    /* their indices in the upload's parts */
-    unsigned long long len;     /* the size of each */
-    unsigned long long done;    /* bytes of each hashed so far */
-    uint64_t crc[VOD_MD5_MB_MAX_LANES];
-    vod_md5_mb mb;
-    unsigned char *scratch;     /* a file's slice (VOD_AHEAD_SLICE bytes) */
-    size_t stride;              /* bytes of each part a slice: the slice shared by the batch's parts */
-} vod_ahead;
 
 /* The object's parts are planned again, or it is done: the batch is dropped,
  * the scratch freed. On a zeroed struct too. */
@@ -67,7 +50,7 @@ void vod_ahead_reset(vod_ahead *a);
 /* One slice, when the current object has parts to hash ahead (the caller
  * calls it while the object's parts are being planned or sent). The number
  * of parts of a batch it began (their indices in part[]), else 0. */
-int vod_ahead_step(struct vod_upload *u);
+int vod_ahead_step(vod_upload *u);
 
 /* 1 when part i (0-based) is in the batch under way: its lane waits. */
 int vod_ahead_busy(const vod_ahead *a, unsigned i);

@@ -126,7 +126,13 @@ int vod_cos_begin(vod_upload *u, vod_lane *l, char why[VOD_COS_WHY_MAX])
                 l->wire.len, MAX_XML, 1, u->timeout_ms, (long long)(vod_monotonic() * 1000.0));
     l->x.capture = CAPTURE;
     l->x.no_body = l->kind == VOD_COS_HEAD;
-    if (l->kind == VOD_COS_PUT || l->kind == VOD_COS_PART || l->kind == VOD_COS_COMPLETE) {
+    if (l->kind == VOD_COS_PART && l->windowed) {
+        /* from the file as it is read, from its first byte on every try */
+        vod_file_window_rewind(&l->win);
+        l->x.body_fill = vod_file_window_fill;
+        l->x.body_ctx = &l->win;
+        l->x.req_body_len = l->body_len;
+    } else if (l->kind == VOD_COS_PUT || l->kind == VOD_COS_PART || l->kind == VOD_COS_COMPLETE) {
         l->x.req_body = l->body_ptr;
         l->x.req_body_len = l->body_len;
     }
@@ -157,6 +163,7 @@ static void failed_io(vod_lane *l, vod_cos_answer *a)
     case VOD_FAIL_TOO_LARGE:
     case VOD_FAIL_NOMEM:
     case VOD_FAIL_OTHER:
+    case VOD_FAIL_SOURCE:               /* the file shrank, or cannot be read */
         a->outcome = VOD_COS_FINAL;     /* no retry changes these */
         break;
     case VOD_FAIL_PROXY:

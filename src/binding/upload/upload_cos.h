@@ -7,7 +7,7 @@
 #include <lua.h>
 
 #include "cos_xml.h"
-#include "upload.h"
+#include "upload_types.h"
 
 enum {
     VOD_COS_PUT = 1,        /* PUT Object: a whole object */

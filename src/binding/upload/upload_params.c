@@ -63,7 +63,7 @@ static int param_error(lua_State *L, const char *name, const char *fmt, const ch
 static unsigned long long size_option(lua_State *L, int t, const char *name, unsigned long long def,
                                       unsigned long long min, const char *rule)
 {
-    long long v;
+    long long v = 0;
     lua_getfield(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
@@ -78,7 +78,7 @@ static unsigned long long size_option(lua_State *L, int t, const char *name, uns
 
 static void read_options(lua_State *L, vod_upload *u, int t)
 {
-    long long n;
+    long long n = 0;
     u->concurrency = VOD_DEFAULT_UPLOAD_CONCURRENCY;
     u->part_size = VOD_DEFAULT_UPLOAD_PART_SIZE;
     u->threshold = VOD_DEFAULT_UPLOAD_THRESHOLD;
@@ -122,8 +122,8 @@ static void read_options(lua_State *L, vod_upload *u, int t)
     }
     lua_getfield(L, t, "checkpoint");
     if (!lua_isnil(L, -1)) {
-        size_t len;
-        const char *s;
+        size_t len = 0;
+        const char *s = NULL;
         if (lua_type(L, -1) != LUA_TSTRING || (s = lua_tolstring(L, -1, &len), len == 0) ||
             memchr(s, '\0', len) != NULL || len > 4000)
             option_error(L, "checkpoint", "must be a file's path");

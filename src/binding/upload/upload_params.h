@@ -7,7 +7,7 @@
 
 #include <lua.h>
 
-#include "upload.h"
+#include "upload_types.h"
 
 /* Reads params (index) and opts (index, 0: none) into u. Raises
  * ClientError.InvalidParameter / InvalidOption before anything is sent. */

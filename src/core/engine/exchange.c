@@ -35,6 +35,8 @@ void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size
     x->capture = NULL;
     x->req_body = NULL;
     x->req_body_len = 0;
+    x->body_fill = NULL;
+    x->body_ctx = NULL;
     x->max_send = 0;
     x->req_off = 0;
     x->timeout_ms = timeout_ms;
@@ -120,14 +122,40 @@ static size_t total_len(const vod_exchange *x)
     return x->req_len + x->req_body_len;
 }
 
+/* The body's next window from its source, at what is left of it to send. */
+static vod_xop send_window(vod_exchange *x, long long now_ms)
+{
+    size_t off = x->req_off - x->req_len, left = x->req_body_len - off, n = 0;
+    const char *p = NULL;
+    char why[200];
+    why[0] = '\0';
+    if (x->body_fill(x->body_ctx, off, &p, &n, why, sizeof why) != 0) {
+        x->req_off = 0;
+        return failf(x, VOD_FAIL_SOURCE, "%s", why[0] ? why : "the request body could not be read");
+    }
+    if (p == NULL || n == 0) {
+        x->req_off = 0;
+        return failf(x, VOD_FAIL_SOURCE, "the request body's source gave nothing at offset %zu of "
+                     "%zu", off, x->req_body_len);
+    }
+    x->out = p;
+    x->out_len = n < left ? n : left;
+    if (x->max_send > 0 && x->out_len > x->max_send)
+        x->out_len = x->max_send;
+    return ask(x, X_SEND, VOD_XOP_SEND, now_ms);
+}
+
 /* The request, or its next slice: what is left of req, then of body, at
- * most max_send at a time when the driver takes no more. */
+ * most max_send at a time when the driver takes no more (and at most a
+ * window of a body read as it goes). */
 static vod_xop send_request(vod_exchange *x, long long now_ms)
 {
     size_t n;
     if (x->req_off < x->req_len) {
         x->out = x->req + x->req_off;
         n = x->req_len - x->req_off;
+    } else if (x->body_fill != NULL) {
+        return send_window(x, now_ms);
     } else {
         x->out = x->req_body + (x->req_off - x->req_len);
         n = total_len(x) - x->req_off;

@@ -45,7 +45,9 @@ typedef enum vod_fail {
     VOD_FAIL_PROXY_AUTH,    /* the proxy refused the credentials: nothing was sent */
     VOD_FAIL_TOO_LARGE,     /* the body would pass max_body */
     VOD_FAIL_NOMEM,
-    VOD_FAIL_OTHER
+    VOD_FAIL_OTHER,
+    VOD_FAIL_SOURCE         /* the body's source failed (body_fill: a file that shrank, EIO):
+                             * the request was cut short, and no retry would mend it */
 } vod_fail;
 
 typedef enum vod_xop {
@@ -87,6 +89,16 @@ typedef struct vod_xroute {
     long connect_timeout_ms;
 } vod_xroute;
 
+/* A request body read as it is sent, window by window, rather than held
+ * whole: the bytes of the body at offset `off` (0 <= off < req_body_len),
+ * at least one of them and at most what is left, into *ptr and *len. The
+ * bytes must stay where *ptr says until the next call (or the exchange's
+ * end). A resend begins again at offset 0. 0, or -1 with what failed in why
+ * (a NUL-terminated string of at most why_len bytes): the exchange then
+ * fails with VOD_FAIL_SOURCE. */
+typedef int (*vod_xbody_fill)(void *ctx, size_t off, const char **ptr, size_t *len, char *why,
+                              size_t why_len);
+
 typedef struct vod_exchange {
     /* the request */
     const vod_xroute *route;
@@ -97,6 +109,8 @@ typedef struct vod_exchange {
     const char *const *capture; /* headers of the answer to keep (vod_h1_capture), or NULL */
     const char *req_body;       /* sent after req (not copied): a part's bytes, or NULL */
     size_t req_body_len;
+    vod_xbody_fill body_fill;   /* or the body's bytes asked for as they are sent (req_body NULL) */
+    void *body_ctx;             /* its first argument */
     size_t max_send;            /* SEND at most this many bytes at a time (0: all at once) */
     long timeout_ms;
     long long deadline_ms;
@@ -122,7 +136,8 @@ typedef struct vod_exchange {
 /* Starts an exchange of req (not copied: it must live until DONE/FAILED).
  * The first call to vod_x_next then takes an event of kind NONE. Set
  * no_body, capture, max_send, and req_body (bytes sent after req, not copied:
- * a part's, which need not be copied behind its head) after it when needed. */
+ * a part's, which need not be copied behind its head) or body_fill and
+ * body_ctx (with req_body_len: a body read as it goes) after it when needed. */
 void vod_x_begin(vod_exchange *x, const vod_xroute *route, const char *req, size_t req_len,
                  size_t max_body, int may_resend, long timeout_ms, long long now_ms);
 
