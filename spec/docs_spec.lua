@@ -107,6 +107,42 @@ describe("the docs document", function()
   end)
 end)
 
+describe("the README's install", function()
+  -- the documented install list is spec/tools/deps.sh's (which the release
+  -- rock's check holds the installs to): the README names the same packages
+  local function set(name)
+    local p = assert(io.popen("sh spec/tools/deps.sh list " .. name))
+    local out = {}
+    for line in p:lines() do out[#out + 1] = line end
+    p:close()
+    table.sort(out)
+    return out
+  end
+  local install = section("README.md", "## Install")
+
+  it("names exactly the rock's build packages and Lua 5.4's in its apt-get line", function()
+    local line = assert(install:match("sudo apt%-get install %-y ([^`]-)%s*#"), "an apt-get line")
+    local got = {}
+    for w in line:gsub("\\", " "):gmatch("%S+") do got[#got + 1] = w end
+    table.sort(got)
+    local want = set("rock")
+    for _, p in ipairs(set("rock-5.4")) do want[#want + 1] = p end
+    table.sort(want)
+    assert.same(want, got)
+  end)
+
+  it("names each interpreter's packages in its table", function()
+    for _, it in ipairs { { "5.4", "5%.4" }, { "5.3", "5%.3" }, { "5.2", "5%.2" }, { "5.1", "5%.1" },
+                          { "jit", "LuaJIT 2%.1, OpenResty" } } do
+      local cell = assert(install:match("\n| " .. it[2] .. " | ([^|]+) |"), it[1])
+      local got = {}
+      for w in cell:gmatch("[%w%.%-]+") do got[#got + 1] = w end
+      table.sort(got)
+      assert.same(set("rock-" .. it[1]), got)
+    end
+  end)
+end)
+
 describe("the docs' links", function()
   -- GitHub's anchor for a heading: lower case, punctuation dropped (but - and _),
   -- spaces as dashes
