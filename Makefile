@@ -8,7 +8,7 @@ demo-cli:
 # the fast tier: C unit tests + busted on Lua 5.4 against the fake endpoint (< 3 min)
 check:
 	sh spec/check.sh
-# the whole suite (< 15 min on 2 cores; libFuzzer 20 s a harness)
+# the whole suite (< 15 min on 2 cores; libFuzzer 10 s a harness)
 test:
 	sh spec/run.sh
 # long fuzzing runs: FUZZ_SECONDS a harness (default 600)

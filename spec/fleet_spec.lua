@@ -169,6 +169,65 @@ describe("a fleet on one quota #nginx", function()
     assert.truthy(maybe > 0, "some retries were refused as duplicates")
   end)
 
+  it("many timers in 2 workers hammering one dict: no window admits more than the rate", function()
+    local TIMERS, CALLS, RATE = 8, 5, 10
+    local total = 2 * TIMERS * CALLS
+    fake.reset()
+    fake.config { rate_limit = RATE }             -- the quota the limiter keeps: fixed one-second windows
+    local server = nginx.start {
+      prefix = root .. "/build/nginx-hammer", strip_env = true,
+      values = { WORKERS = "2",
+                 FLEET = ("{ hammer = { timers = %d, calls = %d, rate = %d } }"):format(TIMERS, CALLS, RATE) },
+    }
+    local ok, state = pcall(function()
+      socket.sleep(0.3)
+      server.get("/fleet?go=1")
+      local t
+      for _ = 1, 600 do                            -- at most 60 s
+        t = cjson.decode((server.get("/fleet?hammer=1")))
+        if t.ok + #t.errors >= total then break end
+        socket.sleep(0.1)
+      end
+      return t
+    end)
+    server.stop()
+    assert(ok, state)
+    assert.same({}, state.errors)
+    assert.equal(total, state.ok)
+    -- the limiter's admissions: one slot each, never two calls in one, never more than the
+    -- rate in a window, from both workers
+    local per_window, slots, pids = {}, {}, {}
+    for _, l in ipairs(state.lines) do
+      local pid, w, slot, n = l:match("^(%d+) rate: window (%d+), slot (%d+) of (%d+) ")
+      assert.truthy(pid, l)
+      assert.equal(RATE, tonumber(n))
+      assert.is_nil(slots[w .. ":" .. slot], "one slot taken twice: " .. l)
+      slots[w .. ":" .. slot] = true
+      per_window[w] = (per_window[w] or 0) + 1
+      pids[pid] = true
+    end
+    assert.truthy(#state.lines >= total)          -- every call admitted (a throttled one again)
+    local windows = 0
+    for w, count in pairs(per_window) do
+      windows = windows + 1
+      assert.truthy(count <= RATE, ("%d admitted in window %s"):format(count, w))
+    end
+    assert.truthy(windows >= total / RATE, windows)
+    local npids = 0
+    for _ in pairs(pids) do npids = npids + 1 end
+    assert.equal(2, npids)                        -- both workers drew on the dict
+    -- what the endpoint saw (its own clock; loopback's latency and this machine's load move
+    -- a call across a second's edge now and then: reported, not asserted)
+    local per_second, peak = {}, 0
+    for _, r in ipairs(fake.requests()) do
+      local sec = math.floor(r.time)
+      per_second[sec] = (per_second[sec] or 0) + 1
+      peak = math.max(peak, per_second[sec])
+    end
+    print(("\n  %d calls from 2 workers x %d timers at %d/s: %d windows, the busiest second at the endpoint %d, "
+      .. "%d throttled"):format(total, TIMERS, RATE, windows, peak, fake.stats().throttled.CreateAigcSubject or 0))
+  end)
+
   it("a burst of 12 against 5 a second: all 12 created", function()
     fake.reset()
     fake.config { rate_limit = 5 }

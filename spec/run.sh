@@ -8,7 +8,7 @@
 #      specs in a real nginx (one worker, cosockets): side by side, as they
 #      mostly wait on the network, each against a fake endpoint of its own
 #      (specs set faults and state on the fake: two runs never share one)
-#   5. libFuzzer on every C entry point that takes outside input (20 s each here,
+#   5. libFuzzer on every C entry point that takes outside input (10 s each here,
 #      beside stage 4; `make fuzz` runs them longer)
 #   6. the Lua 5.4 specs again with the module built with ASan + UBSan, and
 #      under valgrind memcheck (no byte "definitely lost"), side by side: each
@@ -72,7 +72,7 @@ stage_done "fake endpoint self-test"
 # libFuzzer keeps one core busy for a while; the busted runs below mostly wait
 # on the network and on the fake endpoint, so the two share the machine (its
 # result is counted at its own stage below)
-sh spec/tools/fuzz.sh "${FUZZ_SECONDS:-20}" >build/fuzz.log 2>&1 &
+sh spec/tools/fuzz.sh "${FUZZ_SECONDS:-10}" >build/fuzz.log 2>&1 &
 FUZZ_PID=$!
 
 . spec/tools/fake.sh
@@ -111,11 +111,11 @@ busted_wait() {
 }
 
 echo "== busted on Lua 5.4, 5.3, 5.2, 5.1, LuaJIT and nginx, side by side (each its own fake endpoint)"
-# the soak (spec/soak_spec.lua) is 40% of a run: 20 000 calls on Lua 5.4 and
+# the soak (spec/soak_spec.lua) is a third of a run: 10 000 calls on Lua 5.4 and
 # LuaJIT, 5 000 on 5.3, 5.2 and 5.1 (the same checks: no task lost or
 # duplicated, no memory growth)
-for it in lua5.4:tree54:5.4:20000 lua5.3:tree53:5.3:5000 lua5.2:tree52:5.2:5000 lua5.1:tree51:5.1:5000 \
-          luajit:treejit:5.1:20000; do
+for it in lua5.4:tree54:5.4:10000 lua5.3:tree53:5.3:5000 lua5.2:tree52:5.2:5000 lua5.1:tree51:5.1:5000 \
+          luajit:treejit:5.1:10000; do
   set -- $(echo "$it" | tr : ' ')
   busted_start "$1" "$ROOT/build/$2" "$3" env VOD_SOAK_CALLS="$4" "$1" /usr/bin/busted -o TAP --exclude-tags=nginx
 done
@@ -129,7 +129,7 @@ busted_wait luajit "LuaJIT 2.1"
 busted_wait nginx "nginx (OpenResty's LuaJIT module in Debian's nginx)"
 stage_done "busted on five interpreters and nginx, side by side"
 
-echo "== libFuzzer: every C entry point that takes outside input, ${FUZZ_SECONDS:-20} s each"
+echo "== libFuzzer: every C entry point that takes outside input, ${FUZZ_SECONDS:-10} s each"
 wait "$FUZZ_PID"            # started beside the busted runs
 grep -E '^fuzz |passed, [0-9]+ failed' build/fuzz.log
 count_plain build/fuzz.log
@@ -147,7 +147,7 @@ if sh spec/tools/asan.sh build >build/asan-build.log 2>&1; then
     env VOD_SOAK_CALLS=5000 sh spec/tools/asan.sh run lua5.4 /usr/bin/busted -o TAP --exclude-tags=nginx
 fi
 if [ "${SKIP_VALGRIND:-}" != 1 ]; then
-  # the soak's 20 000 calls are too slow under valgrind; they run above
+  # the soak is too slow under valgrind; they run above
   busted_start valgrind-lua5.4 "$ROOT/build/tree54" 5.4 \
     valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
     --log-file="$ROOT/build/valgrind.log" --suppressions="$ROOT/spec/tools/valgrind.supp" \

@@ -32,14 +32,59 @@ local function burst(premature)
   dict:set("fleet:" .. ngx.worker.pid(), vod.json_encode(results))
 end
 
+-- FLEET.hammer = { timers = t, calls = n, rate = r }: each worker runs t
+-- timers of n creates each through one client of its own, all drawing on
+-- the rate r of one lua_shared_dict. The limiter's every admission ("rate:
+-- window W, slot S of N" in the debug sink) goes to the list hammer:lines
+-- with this worker's pid; each call's outcome to hammer:ok or hammer:err.
+local function hammer_timer(premature, client)
+  if premature then return end
+  local dict = ngx.shared.vod_test
+  for _ = 1, 3000 do                                  -- at most 60 s
+    if dict:get("fleet:go") then break end
+    ngx.sleep(0.02)
+  end
+  for i = 1, FLEET.hammer.calls do
+    local res, err = client:create_aigc_subject { SubAppId = 221073, SubjectName = "hammer-" .. i,
+                                                  SubjectImages = { "https://example.com/a.png" } }
+    if res then dict:incr("hammer:ok", 1, 0) else dict:rpush("hammer:err", tostring(err)) end
+  end
+end
+
+local function hammer()
+  local dict, pid = ngx.shared.vod_test, ngx.worker.pid()
+  local client = assert(vod.new {
+    secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http",
+    timeout = 10,
+    rate_limit = { rate = FLEET.hammer.rate, shared_dict = "vod_rate" },
+    debug = function(line)
+      if line:find("^rate: ") then dict:rpush("hammer:lines", pid .. " " .. line) end
+    end,
+  })
+  for _ = 1, FLEET.hammer.timers do assert(ngx.timer.at(0, hammer_timer, client)) end
+end
+
 function M.init_worker()
+  if FLEET.hammer then return hammer() end
   assert(ngx.timer.at(0, burst))
+end
+
+-- GET /fleet/hammer: what the hammer did so far.
+function M.hammer_state()
+  local dict, lines, errors = ngx.shared.vod_test, {}, {}
+  for _ = 1, dict:llen("hammer:lines") or 0 do lines[#lines + 1] = dict:lpop("hammer:lines") end
+  for _, l in ipairs(lines) do dict:rpush("hammer:lines", l) end
+  for _ = 1, dict:llen("hammer:err") or 0 do errors[#errors + 1] = dict:lpop("hammer:err") end
+  for _, e in ipairs(errors) do dict:rpush("hammer:err", e) end
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(vod.json_encode { ok = dict:get("hammer:ok") or 0, errors = errors, lines = lines })
 end
 
 -- GET /fleet?go=1 starts every worker; GET /fleet gives what they did so far.
 function M.run()
   local dict = ngx.shared.vod_test
   if ngx.var.arg_go then dict:set("fleet:go", true) end
+  if ngx.var.arg_hammer then return M.hammer_state() end
   local out = {}
   for _, k in ipairs(dict:get_keys(0)) do
     local pid = k:match("^fleet:(%d+)$")

@@ -27,6 +27,12 @@ local function client(kind, args)
       timeout = tonumber(args.timeout) or 10, connect_timeout = 5,
       retries = retries,
       auto_session_id = args.nosid ~= "1",    -- nosid=1: a create that cannot be repeated
+      -- shared2's admissions go to the list rate:lines (GET /vod?op=rate_lines), and
+      -- every client's retries to retry:lines (op=retry_lines)
+      debug = function(line)
+        if line:find("^rate: ") and args.rate == "shared2" then ngx.shared.vod_test:rpush("rate:lines", line)
+        elseif line:find("^retry ") then ngx.shared.vod_test:rpush("retry:lines", line) end
+      end,
       rate_limit = args.rate == "shared" and { rate = 10, shared_dict = "vod_rate" }
                    or args.rate == "shared2" and { rate = 2, shared_dict = "vod_rate" }
                    or args.rate == "missing" and { rate = 10, shared_dict = "no_such_dict" }
@@ -121,6 +127,15 @@ function ops.module_level()
   if res then return { ok = true } end
   return describe_err(err)
 end
+
+-- The debug lines of a list (rate:lines, retry:lines) so far, emptied.
+local function drain(key)
+  local dict, lines = ngx.shared.vod_test, {}
+  for _ = 1, dict:llen(key) or 0 do lines[#lines + 1] = dict:lpop(key) end
+  return { ok = true, lines = lines }
+end
+function ops.rate_lines() return drain("rate:lines") end
+function ops.retry_lines() return drain("retry:lines") end
 
 function M.run()
   local args = ngx.req.get_uri_args()
