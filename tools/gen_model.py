@@ -626,6 +626,9 @@ def gen_md(data, model_paths):
       "a retry cannot create twice); **other** (%d): the rest.\n\n"
       % (counts["query"], counts["create"], counts["other"]))
 
+    w("- [Editions](#editions): which actions each edition has\n"
+      "- [Methods](#methods): every action, its parameters and its API Explorer pages\n"
+      "- [Structures](#structures): the request-side structures the parameters reach\n\n")
     w("## Editions\n\n")
     w(para("VOD %s has two editions, each with its own official model: %s. The library knows "
            "their union, %d actions, each with its editions below (the words of the `site` "
@@ -663,7 +666,10 @@ def gen_md(data, model_paths):
     for a in acts:
         params = reach[a["input"]]
         w("### %s\n\n" % a["method"])
-        w("`client:%s{...}`: action `%s`, %s.\n" % (a["method"], a["name"], KIND_TEXT[a["kind"]]))
+        # the argument may be left out when no member is required
+        arg = "{...}" if any(f.required for f in params) else "(params?)"
+        w("`syntax: res = client:%s%s`\n\n" % (a["method"], arg))
+        w("Action `%s`, %s.\n" % (a["name"], KIND_TEXT[a["kind"]]))
         w("Editions: %s. API Explorer: %s.\n\n" % (editions_text(a["editions"]), links_text(a, model)))
         if params:
             w(field_table(params, "parameter", a["editions"]) + "\n\n")
