@@ -1,5 +1,5 @@
--- The transport's own HTTP/1.1 over libcurl's connections (src/core/net/transport_raw.c,
--- src/core/http/h1_reader.c), against a scripted server on loopback that answers the way
+-- The transport's own HTTP/1.1 over libcurl's connections (src/core/engine/exchange.c over
+-- src/core/net/curl_conn.c, read by src/core/http/h1_reader.c), against a scripted server on loopback that answers the way
 -- real servers and middleboxes can: in pieces, chunked, after a 100, without
 -- a length, closing, resetting, or not speaking HTTP at all.
 local fake = require "support.fake"
