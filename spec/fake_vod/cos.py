@@ -77,6 +77,7 @@ class Request:
         self.received = 0
         self.md5 = hashlib.md5()
         self.status, self.code, self.fault = 0, None, None
+        self.recorded = False       # in the ledger already (store.record)
         self.request_id, self.trace_id = new_request_id(), new_trace_id()
         self.time = time.time()
 
@@ -228,12 +229,18 @@ class CosHandler(BaseHTTPRequestHandler):
             self._error(req, CosError(500, "InternalError", "fake COS: %r" % e))
         finally:
             self._expect_pending = False
-            self.store.record(req.entry())
+            if not req.recorded:
+                self.store.record(req.entry())
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
 
     # -- answers ---------------------------------------------------------------
     def _respond(self, req, status, headers=(), body=b"", length=None):
+        # in the ledger before the client can read the answer: a client that
+        # got it may look at the ledger at once (the request is over for it)
+        req.status = status
+        self.store.record(req.entry())
+        req.recorded = True
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)

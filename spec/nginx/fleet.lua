@@ -28,6 +28,7 @@ local function burst(premature)
     else
       results[#results + 1] = { code = err.code, session_id = err.session_id, message = tostring(err) }
     end
+    dict:set("fleet-progress:" .. ngx.worker.pid(), #results)     -- for a spec that waits too long
   end
   dict:set("fleet:" .. ngx.worker.pid(), vod.json_encode(results))
 end
@@ -85,13 +86,15 @@ function M.run()
   local dict = ngx.shared.vod_test
   if ngx.var.arg_go then dict:set("fleet:go", true) end
   if ngx.var.arg_hammer then return M.hammer_state() end
-  local out = {}
+  local out, progress = {}, {}
   for _, k in ipairs(dict:get_keys(0)) do
     local pid = k:match("^fleet:(%d+)$")
     if pid then out[#out + 1] = { pid = tonumber(pid), results = vod.json_decode(dict:get(k)) } end
+    pid = k:match("^fleet%-progress:(%d+)$")
+    if pid then progress[#progress + 1] = pid .. ": " .. dict:get(k) end
   end
   ngx.header["Content-Type"] = "application/json"
-  ngx.say(vod.json_encode { workers = out })
+  ngx.say(vod.json_encode { workers = out, progress = table.concat(progress, ", ") })
 end
 
 return M
