@@ -7,18 +7,27 @@ local vod = require "tencentcloud.vod.safe"
 local ID, KEY = "AKIDEXAMPLEFAKEVOD0000000000000000", "fakeVodSecretKeyEXAMPLE0000000000"
 local M = {}
 
+-- Until the spec says go (GET /fleet?go=1), at most 60 s.
+local function wait_go(dict)
+  for _ = 1, 3000 do
+    if dict:get("fleet:go") then return end
+    ngx.sleep(0.02)
+  end
+end
+
+-- A client of the fake endpoint's plain listener, with these rate_limit and debug options.
+local function new_client(rate_limit, debug)
+  return assert(vod.new {
+    secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http",
+    timeout = 10, rate_limit = rate_limit, debug = debug,
+  })
+end
+
 local function burst(premature)
   if premature then return end
   local dict = ngx.shared.vod_test
-  for _ = 1, 3000 do                                  -- at most 60 s
-    if dict:get("fleet:go") then break end
-    ngx.sleep(0.02)
-  end
-  local client = assert(vod.new {
-    secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http",
-    timeout = 10,
-    rate_limit = FLEET.shared and { rate = 20, shared_dict = "vod_rate" } or nil,
-  })
+  wait_go(dict)
+  local client = new_client(FLEET.shared and { rate = 20, shared_dict = "vod_rate" } or nil)
   local results = {}
   for i = 1, FLEET.count do
     local res, err = client:create_aigc_subject { SubAppId = 221073, SubjectName = "fleet-ngx-" .. i,
@@ -41,10 +50,7 @@ end
 local function hammer_timer(premature, client)
   if premature then return end
   local dict = ngx.shared.vod_test
-  for _ = 1, 3000 do                                  -- at most 60 s
-    if dict:get("fleet:go") then break end
-    ngx.sleep(0.02)
-  end
+  wait_go(dict)
   for i = 1, FLEET.hammer.calls do
     local res, err = client:create_aigc_subject { SubAppId = 221073, SubjectName = "hammer-" .. i,
                                                   SubjectImages = { "https://example.com/a.png" } }
@@ -54,14 +60,9 @@ end
 
 local function hammer()
   local dict, pid = ngx.shared.vod_test, ngx.worker.pid()
-  local client = assert(vod.new {
-    secret_id = ID, secret_key = KEY, endpoint = "127.0.0.1:" .. FAKE.http, scheme = "http",
-    timeout = 10,
-    rate_limit = { rate = FLEET.hammer.rate, shared_dict = "vod_rate" },
-    debug = function(line)
-      if line:find("^rate: ") then dict:rpush("hammer:lines", pid .. " " .. line) end
-    end,
-  })
+  local client = new_client({ rate = FLEET.hammer.rate, shared_dict = "vod_rate" }, function(line)
+    if line:find("^rate: ") then dict:rpush("hammer:lines", pid .. " " .. line) end
+  end)
   for _ = 1, FLEET.hammer.timers do assert(ngx.timer.at(0, hammer_timer, client)) end
 end
 
@@ -71,14 +72,19 @@ function M.init_worker()
 end
 
 -- GET /fleet/hammer: what the hammer did so far.
+-- A list of the dict, read and left in place (its order may change).
+local function items(dict, key)
+  local out = {}
+  for _ = 1, dict:llen(key) or 0 do out[#out + 1] = dict:lpop(key) end
+  for _, v in ipairs(out) do dict:rpush(key, v) end
+  return out
+end
+
 function M.hammer_state()
-  local dict, lines, errors = ngx.shared.vod_test, {}, {}
-  for _ = 1, dict:llen("hammer:lines") or 0 do lines[#lines + 1] = dict:lpop("hammer:lines") end
-  for _, l in ipairs(lines) do dict:rpush("hammer:lines", l) end
-  for _ = 1, dict:llen("hammer:err") or 0 do errors[#errors + 1] = dict:lpop("hammer:err") end
-  for _, e in ipairs(errors) do dict:rpush("hammer:err", e) end
+  local dict = ngx.shared.vod_test
   ngx.header["Content-Type"] = "application/json"
-  ngx.say(vod.json_encode { ok = dict:get("hammer:ok") or 0, errors = errors, lines = lines })
+  ngx.say(vod.json_encode { ok = dict:get("hammer:ok") or 0, errors = items(dict, "hammer:err"),
+                            lines = items(dict, "hammer:lines") })
 end
 
 -- GET /fleet?go=1 starts every worker; GET /fleet gives what they did so far.
