@@ -252,7 +252,13 @@ describe("uploads in nginx #nginx", function()
       assert.equal("media", t.stage)
       assert.equal(403, t.http_status)
       assert.is_number(t.part_number)
-      assert.equal(ledger("UploadPart")[1].part_number, t.part_number)
+      -- a part COS refused (with parts in flight on parallel lanes, whichever answer the
+      -- engine read first: the ledger's order is the fake's threads' and may differ)
+      local refused = {}
+      for _, r in ipairs(ledger("UploadPart")) do
+        if r.status == 403 then refused[r.part_number] = true end
+      end
+      assert.is_true(refused[t.part_number], cjson.encode(ledger("UploadPart")))
       assert.truthy(t.message:match("^injected fault %(127%.0%.0%.1:%d+/.+%.mp4%)$"), t.message)
       local aborts = ledger("AbortMultipartUpload")
       assert.equal(1, #aborts)
